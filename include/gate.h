@@ -1,0 +1,33 @@
+/* gate.h - the banner and the typed confirmation. The answer is read from
+ * /dev/tty only: never from stdin, an environment variable, a flag or a
+ * file, so nothing piped into the tool or set by an agent can answer. */
+#ifndef INTERLOCK_GATE_H
+#define INTERLOCK_GATE_H
+
+#include "decide.h"
+#include "facts.h"
+
+typedef enum {
+	GATE_NOT_ASKED,  /* verdict was allow or block */
+	GATE_CONFIRMED,  /* every token typed exactly */
+	GATE_REFUSED,    /* a wrong answer, or end of input */
+	GATE_NO_TTY,     /* no controlling terminal to ask on */
+} gate_outcome;
+
+const char *gate_outcome_name(gate_outcome g);
+
+/* Shows the banner on /dev/tty and asks for each token of d.
+ * cmdline is the command as the user typed it (for the banner). */
+gate_outcome gate_confirm(const facts *fx, const decision *d, const char *cmdline);
+
+/* The one-paragraph refusal on stderr (exit 77 follows). */
+void gate_report_refusal(const facts *fx, const decision *d, gate_outcome g,
+			 const char *cmdline);
+
+/* True when colours may be used on this stream (NO_COLOR unset, a tty). */
+bool use_colour(int fd);
+
+/* ANSI colour sequence for an environment colour name ("" for none). */
+const char *colour_code(const char *colour);
+
+#endif

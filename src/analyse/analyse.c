@@ -1,0 +1,36 @@
+/* analyse.c - picks the analyser for the tool. Tools whose analyser is not
+ * built yet get one "unanalysed" operation, never an empty (harmless) set. */
+#include <string.h>
+
+#include "analyse.h"
+#include "classify.h"
+
+const char *inv_getenv(const invocation *inv, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (char *const *e = inv->envp; e && *e; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+static bool analyse_unknown(const invocation *inv, facts *fx)
+{
+	operation *op = facts_add_op(fx, "unanalysed");
+
+	fs_set(&op->f, "reason", "interlock cannot analyse this tool's invocations yet");
+	fs_set(&op->f, "token", inv->tool);
+	facts_settle_environment(fx, inv->cfg);
+	return true;
+}
+
+bool analyse(const invocation *inv, facts *fx, char *err, size_t errlen)
+{
+	fx->tool = inv->tool;
+	fx->env_rank = -1;
+	fs_set(&fx->target, "cwd", inv->cwd);
+	if (strcmp(inv->tool, "rm") == 0)
+		return analyse_rm(inv, fx, err, errlen);
+	return analyse_unknown(inv, fx);
+}

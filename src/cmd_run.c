@@ -1,0 +1,221 @@
+/* cmd_run.c - the guarded path: shim, run and check share one engine. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "commands.h"
+#include "engine.h"
+#include "exec.h"
+#include "gate.h"
+#include "interlock.h"
+
+extern char **environ;
+
+typedef struct {
+	bool write;  /* run --write: ask to unlock production writes (psql) */
+	bool json;   /* check --json */
+	int argc;    /* the tool's argv from here on */
+	char **argv;
+} run_args;
+
+/* Parses "[OPTIONS] [--] TOOL [ARG...]". */
+static int parse_run_args(const char *cmd, int argc, char **argv, run_args *ra)
+{
+	int i = 1;
+
+	*ra = (run_args){0};
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			print_help(cmd);
+			exit(0);
+		}
+		if (!strcmp(cmd, "run") && !strcmp(a, "--write"))
+			ra->write = true;
+		else if (!strcmp(cmd, "check") && !strcmp(a, "--json"))
+			ra->json = true;
+		else if (a[0] == '-')
+			diex(EXIT_USAGE, "%s: unknown option '%s' (see interlock %s --help)", cmd, a,
+			     cmd);
+		else
+			break;
+	}
+	if (i >= argc)
+		diex(EXIT_USAGE, "%s: expected a command: interlock %s [OPTIONS] -- TOOL [ARG...]",
+		     cmd, cmd);
+	if (!guarded_tool(argv[i]))
+		diex(EXIT_USAGE,
+		     "%s: interlock does not guard '%s'; it guards psql, pg_restore, terraform "
+		     "and rm",
+		     cmd, argv[i]);
+	ra->argc = argc - i;
+	ra->argv = argv + i;
+	return 0;
+}
+
+static char *current_dir(void)
+{
+	char *cwd = getcwd(NULL, 0);
+	if (!cwd)
+		die(EXIT_CONFIG, "cannot determine the working directory");
+	return cwd;
+}
+
+/* The binary to exec: an explicit path given to run (e.g. /usr/bin/rm),
+ * else the real tool found on PATH or in [binaries]. */
+static char *real_binary(const config *cfg, const char *tool, const char *word)
+{
+	char err[512];
+
+	if (strchr(word, '/')) {
+		char *real = realpath(word, NULL);
+		char *self = realpath("/proc/self/exe", NULL);
+		bool loop = real && self && !strcmp(real, self);
+		free(real);
+		free(self);
+		if (loop)
+			diex(EXIT_NOTFOUND, "%s is interlock itself, not the real %s", word, tool);
+		return xstrdup(word);
+	}
+	char *p = find_real_tool(cfg, tool, err, sizeof err);
+	if (!p)
+		diex(EXIT_NOTFOUND, "%s", err);
+	return p;
+}
+
+static int guard_and_exec(const char *tool, int argc, char **argv, bool write)
+{
+	engine e;
+	facts fx = {0};
+	decision d;
+	gate_outcome g = GATE_NOT_ASKED;
+
+	(void)write; /* only psql sessions use it (not yet analysed) */
+	engine_load(&e, tool);
+	autofree char *bin = real_binary(&e.cfg, tool, argv[0]);
+	autofree char *cwd = current_dir();
+	invocation inv = {.tool = tool, .argc = argc, .argv = argv, .envp = environ,
+			  .cwd = cwd, .cfg = &e.cfg};
+	bool agent = agent_mode(&e.cfg, environ);
+	engine_decide(&e, &inv, agent, &fx, &d);
+	autofree char *cmdline = quote_cmdline(argc, argv);
+	if (d.verdict == ACTION_CONFIRM)
+		g = gate_confirm(&fx, &d, cmdline);
+	audit_record(e.cfg.audit_log, e.cfg.syslog, argc, argv, &fx, &d, g);
+	bool go = d.verdict == ACTION_ALLOW || g == GATE_CONFIRMED;
+	if (!go)
+		gate_report_refusal(&fx, &d, g, cmdline);
+	facts_free(&fx);
+	decision_free(&d);
+	engine_free(&e);
+	if (!go)
+		return EXIT_REFUSED;
+	exec_tool(bin, argv);
+}
+
+int cmd_shim(const char *tool, int argc, char **argv)
+{
+	if (argc >= 1 && argv[0] && !guarded_tool(argv[0]))
+		diex(EXIT_USAGE, "not a guarded tool: %s", argv[0]);
+	return guard_and_exec(tool, argc, argv, false);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	run_args ra;
+
+	parse_run_args("run", argc, argv, &ra);
+	return guard_and_exec(guarded_tool(ra.argv[0]), ra.argc, ra.argv, ra.write);
+}
+
+static json_t *ops_json(const facts *fx)
+{
+	json_t *ops = json_array();
+
+	for (size_t i = 0; i < fx->n_ops; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "kind", json_bytes(fx->ops[i].kind));
+		for (size_t k = 0; k < fx->ops[i].f.n; k++)
+			json_object_set_new(o, fx->ops[i].f.v[k].name,
+					    json_bytes(fx->ops[i].f.v[k].value));
+		json_array_append_new(ops, o);
+	}
+	return ops;
+}
+
+static void print_check_json(const facts *fx, const decision *d)
+{
+	json_t *j = json_object();
+	json_t *ms = json_array();
+
+	json_object_set_new(j, "verdict", json_string(action_name(d->verdict)));
+	json_object_set_new(j, "rule_verdict", json_string(action_name(d->rule_verdict)));
+	json_object_set_new(j, "agent", json_boolean(d->agent));
+	json_object_set_new(j, "tool", json_string(fx->tool));
+	json_object_set_new(j, "target", facts_target_json(fx));
+	json_object_set_new(j, "operations", ops_json(fx));
+	for (size_t i = 0; i < d->n; i++) {
+		json_t *m = json_object();
+		json_object_set_new(m, "id", json_string(d->m[i].r->id));
+		json_object_set_new(m, "action", json_string(action_name(d->m[i].act)));
+		json_object_set_new(m, "message", json_bytes(d->m[i].message));
+		if (d->m[i].token)
+			json_object_set_new(m, "token", json_bytes(d->m[i].token));
+		json_object_set_new(m, "operation", json_integer((json_int_t)d->m[i].op));
+		if (d->m[i].r->file)
+			json_object_set_new(m, "file", json_bytes(d->m[i].r->file));
+		json_array_append_new(ms, m);
+	}
+	json_object_set_new(j, "matches", ms);
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	fputc('\n', stdout);
+	json_decref(j);
+}
+
+static void print_check_text(const facts *fx, const decision *d)
+{
+	printf("%s: %s (%s environment)\n", action_name(d->verdict), fx->tool,
+	       fx->environment ? fx->environment : "unknown");
+	for (size_t i = 0; i < d->n; i++)
+		printf("  %-8s [%s] %s\n", action_name(d->m[i].act), d->m[i].r->id,
+		       d->m[i].message);
+	for (size_t i = 0; i < d->tokens.n && d->verdict == ACTION_CONFIRM; i++)
+		printf("  would ask to type: %s\n", d->tokens.v[i]);
+	if (d->agent && d->rule_verdict == ACTION_CONFIRM)
+		printf("  agent mode: a confirmation becomes a block\n");
+	for (size_t i = 0; i < fx->notes.n; i++)
+		printf("  %s\n", fx->notes.v[i]);
+}
+
+int cmd_check(int argc, char **argv)
+{
+	run_args ra;
+	engine e;
+	facts fx = {0};
+	decision d;
+
+	parse_run_args("check", argc, argv, &ra);
+	const char *tool = guarded_tool(ra.argv[0]);
+	engine_load(&e, tool);
+	autofree char *cwd = current_dir();
+	invocation inv = {.tool = tool, .argc = ra.argc, .argv = ra.argv, .envp = environ,
+			  .cwd = cwd, .cfg = &e.cfg};
+	engine_decide(&e, &inv, agent_mode(&e.cfg, environ), &fx, &d);
+	if (ra.json)
+		print_check_json(&fx, &d);
+	else
+		print_check_text(&fx, &d);
+	int code = d.verdict == ACTION_BLOCK ? EXIT_BLOCK
+		   : d.verdict == ACTION_CONFIRM ? EXIT_CONFIRM
+						 : EXIT_ALLOW;
+	facts_free(&fx);
+	decision_free(&d);
+	engine_free(&e);
+	return code;
+}

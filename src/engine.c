@@ -1,0 +1,117 @@
+/* engine.c - config -> rules -> analyser -> decision, in that order. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "engine.h"
+#include "interlock.h"
+
+void engine_load(engine *e, const char *tool)
+{
+	char err[1024];
+
+	*e = (engine){0};
+	if (!config_load(&e->cfg, err, sizeof err))
+		diex(EXIT_CONFIG, "%s", err);
+	if (!rules_load(&e->rules, &e->cfg, err, sizeof err))
+		diex(EXIT_CONFIG, "%s", err);
+	if (!rules_compile(&e->rules, tool, err, sizeof err))
+		diex(EXIT_CONFIG, "%s", err);
+}
+
+void engine_free(engine *e)
+{
+	rules_free(&e->rules);
+	config_free(&e->cfg);
+}
+
+bool agent_mode(const config *cfg, char *const *envp)
+{
+	for (size_t i = 0; i < cfg->agent_markers.n; i++) {
+		const char *name = cfg->agent_markers.v[i];
+		size_t n = strlen(name);
+		for (char *const *ev = envp; ev && *ev; ev++) {
+			if (strncmp(*ev, name, n) != 0 || (*ev)[n] != '=')
+				continue;
+			const char *v = *ev + n + 1;
+			if (*v && strcmp(v, "0") != 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Analysis failed: one operation that says so, and a decision that blocks
+ * it whatever the rules say. */
+static void block_unanalysable(facts *fx, decision *d, bool agent, const char *why)
+{
+	static rule analysis_rule = {.id = "core.analysis-failed", .act = ACTION_BLOCK};
+	operation *op = facts_add_op(fx, "analysis-failed");
+
+	fs_set(&op->f, "reason", why);
+	*d = (decision){.verdict = ACTION_BLOCK, .rule_verdict = ACTION_BLOCK, .agent = agent};
+	d->m = xcalloc(1, sizeof(*d->m));
+	d->m[0] = (match){.r = &analysis_rule,
+			  .op = fx->n_ops - 1,
+			  .act = ACTION_BLOCK,
+			  .message = xasprintf("interlock could not analyse this command: %s", why)};
+	d->n = 1;
+}
+
+void engine_decide(const engine *e, const invocation *inv, bool agent, facts *fx,
+		   decision *d)
+{
+	char err[1024] = "";
+
+	if (!analyse(inv, fx, err, sizeof err)) {
+		if (!fx->environment)
+			facts_settle_environment(fx, inv->cfg);
+		block_unanalysable(fx, d, agent, err);
+		return;
+	}
+	decide(&e->rules, fx, agent, d);
+}
+
+const char *guarded_tool(const char *word)
+{
+	int t = tool_index(base_name(word));
+	return t < 0 ? NULL : tool_names[t];
+}
+
+static bool needs_quotes(const char *s)
+{
+	if (!*s)
+		return true;
+	for (const char *p = s; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			    "-_./=:,+@%",
+			    *p))
+			return true;
+	return false;
+}
+
+char *quote_cmdline(int argc, char *const *argv)
+{
+	strbuf b = {0};
+
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			sb_putc(&b, ' ');
+		if (!needs_quotes(argv[i])) {
+			sb_puts(&b, argv[i]);
+			continue;
+		}
+		sb_putc(&b, '\'');
+		for (const char *p = argv[i]; *p; p++) {
+			if (*p == '\'')
+				sb_puts(&b, "'\\''");
+			else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				sb_printf(&b, "\\x%02x", (unsigned char)*p);
+			else
+				sb_putc(&b, *p);
+		}
+		sb_putc(&b, '\'');
+	}
+	return sb_steal(&b);
+}

@@ -1,0 +1,197 @@
+/* gate.c - banner and typed confirmation on /dev/tty. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "gate.h"
+
+#define ANSWER_MAX 512
+
+const char *gate_outcome_name(gate_outcome g)
+{
+	switch (g) {
+	case GATE_NOT_ASKED:
+		return "not-asked";
+	case GATE_CONFIRMED:
+		return "confirmed";
+	case GATE_REFUSED:
+		return "refused";
+	case GATE_NO_TTY:
+		return "no-tty";
+	}
+	return "?";
+}
+
+bool use_colour(int fd)
+{
+	const char *nc = getenv("NO_COLOR");
+	return !(nc && *nc) && isatty(fd);
+}
+
+const char *colour_code(const char *colour)
+{
+	static const struct {
+		const char *name, *code;
+	} map[] = {{"red", "\033[1;37;41m"},    {"yellow", "\033[1;30;43m"},
+		   {"green", "\033[1;30;42m"},  {"blue", "\033[1;37;44m"},
+		   {"magenta", "\033[1;37;45m"}, {"cyan", "\033[1;30;46m"}};
+
+	for (size_t i = 0; colour && i < sizeof map / sizeof *map; i++)
+		if (!strcmp(map[i].name, colour))
+			return map[i].code;
+	return "";
+}
+
+static void upper(char *dst, size_t n, const char *s)
+{
+	size_t i = 0;
+	for (; s && s[i] && i + 1 < n; i++)
+		dst[i] = (s[i] >= 'a' && s[i] <= 'z') ? (char)(s[i] - 32) : s[i];
+	dst[i] = '\0';
+}
+
+static void print_target(FILE *f, const facts *fx)
+{
+	static const char *const keys[] = {"host",      "port",  "database", "user", "service",
+					   "workspace", "paths", NULL};
+
+	for (const char *const *k = keys; *k; k++) {
+		const char *v = fs_get(&fx->target, *k);
+		if (!v || !*v)
+			continue;
+		fprintf(f, "  %-10s ", *k);
+		for (const char *p = v; *p; p++) {
+			fputc(*p, f);
+			if (*p == '\n')
+				fputs("             ", f);
+		}
+		fputc('\n', f);
+	}
+}
+
+static void print_banner(FILE *f, const facts *fx, const decision *d, const char *cmdline,
+			 bool colour)
+{
+	char env[64];
+	const char *on = colour ? colour_code(fx->colour) : "";
+	const char *off = colour && *on ? "\033[0m" : "";
+
+	upper(env, sizeof env, fx->environment ? fx->environment : "unknown");
+	fprintf(f, "\n%s interlock: %s %s%s\n", on, env, fx->tool, off);
+	fprintf(f, "  command    %s\n", cmdline);
+	print_target(f, fx);
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(f, "  %-8s [%s] %s\n", action_name(d->m[i].act), d->m[i].r->id,
+			d->m[i].message);
+	for (size_t i = 0; i < fx->notes.n; i++)
+		fprintf(f, "  %s\n", fx->notes.v[i]);
+}
+
+/* Reads one line with the terminal in canonical mode with echo, whatever
+ * mode the last program left it in; type-ahead is discarded first so that
+ * keys pressed before the question was shown cannot answer it. */
+static bool read_answer(int fd, char *buf, size_t n)
+{
+	struct termios saved, t;
+	bool have = tcgetattr(fd, &saved) == 0;
+	size_t len = 0;
+
+	if (have) {
+		t = saved;
+		t.c_lflag |= ICANON | ECHO | ISIG;
+		tcsetattr(fd, TCSAFLUSH, &t);
+	}
+	while (len + 1 < n) {
+		char c;
+		ssize_t r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (c == '\n')
+			break;
+		buf[len++] = c;
+	}
+	buf[len] = '\0';
+	if (len && buf[len - 1] == '\r')
+		buf[--len] = '\0';
+	if (have)
+		tcsetattr(fd, TCSANOW, &saved);
+	return true;
+}
+
+gate_outcome gate_confirm(const facts *fx, const decision *d, const char *cmdline)
+{
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return GATE_NO_TTY;
+	FILE *f = fdopen(dup(fd), "w");
+	if (!f) {
+		close(fd);
+		return GATE_NO_TTY;
+	}
+	bool colour = use_colour(fd);
+	print_banner(f, fx, d, cmdline, colour);
+	gate_outcome g = GATE_CONFIRMED;
+	for (size_t i = 0; i < d->tokens.n && g == GATE_CONFIRMED; i++) {
+		char answer[ANSWER_MAX];
+		fprintf(f, "Type '%s' to run it, anything else aborts: ", d->tokens.v[i]);
+		fflush(f);
+		read_answer(fd, answer, sizeof answer);
+		if (strcmp(answer, d->tokens.v[i]) != 0)
+			g = GATE_REFUSED;
+	}
+	fputs(g == GATE_CONFIRMED ? "Confirmed.\n" : "Not confirmed: nothing was run.\n", f);
+	fclose(f);
+	close(fd);
+	return g;
+}
+
+static void list_ids(FILE *f, const decision *d, action which)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->m[i].act != which)
+			continue;
+		fprintf(f, "%s%s", first ? "" : ", ", d->m[i].r->id);
+		first = false;
+	}
+}
+
+void gate_report_refusal(const facts *fx, const decision *d, gate_outcome g,
+			 const char *cmdline)
+{
+	FILE *f = stderr;
+	action shown = d->rule_verdict;
+
+	fprintf(f, "interlock: %s %s (%s environment): ",
+		g == GATE_REFUSED ? "did not run" : "blocked", cmdline,
+		fx->environment ? fx->environment : "unknown");
+	for (size_t i = 0; i < d->n; i++)
+		if (d->m[i].act == shown)
+			fprintf(f, "%s. ", d->m[i].message);
+	fputs("Rules: ", f);
+	list_ids(f, d, shown);
+	fputs(". ", f);
+	if (d->rule_verdict == ACTION_BLOCK)
+		fputs("This is blocked by policy; nothing was run.", f);
+	else if (d->agent)
+		fputs("It needs a human's typed confirmation and this is an AI agent's session: "
+		      "nothing was run. Ask the human to run the command themselves in their own "
+		      "terminal if it is really intended.",
+		      f);
+	else if (g == GATE_NO_TTY) {
+		fputs("It needs a typed confirmation (", f);
+		for (size_t i = 0; i < d->tokens.n; i++)
+			fprintf(f, "%s'%s'", i ? ", " : "", d->tokens.v[i]);
+		fputs(") on a terminal, and there is no terminal: nothing was run.", f);
+	} else
+		fputs("The confirmation did not match: nothing was run.", f);
+	fputc('\n', f);
+}
