@@ -25,7 +25,7 @@ STATIC_LIBS := -Wl,-Bstatic -lpcre2-8 -ljansson -linih -Wl,-Bdynamic
 LDFLAGS  += -pie -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
 LDLIBS   += $(STATIC_LIBS)
 
-SRC := src/main.c src/cmd_run.c src/cmd_rules.c src/cmd_admin.c src/engine.c \
+SRC := src/main.c src/help.c src/cmd_run.c src/cmd_rules.c src/cmd_admin.c src/engine.c \
        src/config.c src/classify.c src/rules.c src/examples.c src/facts.c \
        src/decide.c src/gate.c src/audit.c src/exec.c src/die.c src/util.c \
        src/toml/toml.c src/analyse/analyse.c src/analyse/rm.c
@@ -63,13 +63,13 @@ build/asan/interlock: $(ASAN_OBJ)
 asan: build/asan/interlock
 
 # ---- tests ---------------------------------------------------------------
-UNIT_LIB := $(filter-out build/obj/src/main.o,$(OBJ))
+UNIT_SRC := $(filter-out src/main.c,$(SRC)) build/embedded_rules.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/tests/%,$(wildcard tests/unit/test_*.c))
 
-build/tests/%: tests/unit/%.c tests/unit/unit.h $(UNIT_LIB)
+# Unit tests link the sources directly, under ASan and UBSan.
+build/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(UNIT_SRC) $(wildcard include/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $< \
-		$(SRC:%.c=%.c) build/embedded_rules.c -DUNIT_TEST_NO_MAIN_SRC $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $< $(UNIT_SRC) $(LDLIBS)
 
 build/toml-decoder: tests/toml/decoder.c src/toml/toml.c include/toml.h
 	@mkdir -p $(@D)

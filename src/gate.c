@@ -91,37 +91,37 @@ static void print_banner(FILE *f, const facts *fx, const decision *d, const char
 		fprintf(f, "  %s\n", fx->notes.v[i]);
 }
 
-/* Reads one line with the terminal in canonical mode with echo, whatever
- * mode the last program left it in; type-ahead is discarded first so that
- * keys pressed before the question was shown cannot answer it. */
-static bool read_answer(int fd, char *buf, size_t n)
+/* Puts the terminal in canonical mode with echo, whatever mode the last
+ * program left it in, and discards type-ahead: keys pressed before the
+ * question is shown must not answer it. Returns whether *saved is valid. */
+static bool prepare_terminal(int fd, struct termios *saved)
 {
-	struct termios saved, t;
-	bool have = tcgetattr(fd, &saved) == 0;
+	struct termios t;
+
+	if (tcgetattr(fd, saved) != 0)
+		return false;
+	t = *saved;
+	t.c_lflag |= ICANON | ECHO | ISIG;
+	tcsetattr(fd, TCSAFLUSH, &t);
+	return true;
+}
+
+static void read_answer(int fd, char *buf, size_t n)
+{
 	size_t len = 0;
 
-	if (have) {
-		t = saved;
-		t.c_lflag |= ICANON | ECHO | ISIG;
-		tcsetattr(fd, TCSAFLUSH, &t);
-	}
 	while (len + 1 < n) {
 		char c;
 		ssize_t r = read(fd, &c, 1);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
-			break;
-		if (c == '\n')
+		if (r <= 0 || c == '\n')
 			break;
 		buf[len++] = c;
 	}
 	buf[len] = '\0';
 	if (len && buf[len - 1] == '\r')
 		buf[--len] = '\0';
-	if (have)
-		tcsetattr(fd, TCSANOW, &saved);
-	return true;
 }
 
 gate_outcome gate_confirm(const facts *fx, const decision *d, const char *cmdline)
@@ -138,11 +138,16 @@ gate_outcome gate_confirm(const facts *fx, const decision *d, const char *cmdlin
 	bool colour = use_colour(fd);
 	print_banner(f, fx, d, cmdline, colour);
 	gate_outcome g = GATE_CONFIRMED;
+	struct termios saved;
 	for (size_t i = 0; i < d->tokens.n && g == GATE_CONFIRMED; i++) {
 		char answer[ANSWER_MAX];
+		fflush(f);
+		bool restore = prepare_terminal(fd, &saved);
 		fprintf(f, "Type '%s' to run it, anything else aborts: ", d->tokens.v[i]);
 		fflush(f);
 		read_answer(fd, answer, sizeof answer);
+		if (restore)
+			tcsetattr(fd, TCSANOW, &saved);
 		if (strcmp(answer, d->tokens.v[i]) != 0)
 			g = GATE_REFUSED;
 	}
