@@ -68,12 +68,13 @@ static char *current_dir(void)
 }
 
 /* The binary to exec: an explicit path given to run (e.g. /usr/bin/rm),
- * else the real tool found on PATH or in [binaries]. */
-static char *real_binary(const config *cfg, const char *tool, const char *word)
+ * else the real tool found on PATH or in [binaries]. A shim's argv[0] may
+ * be a path too (/home/u/bin/rm), but that path is the shim itself. */
+static char *real_binary(const config *cfg, const char *tool, const char *word, bool explicit)
 {
 	char err[512];
 
-	if (strchr(word, '/')) {
+	if (explicit && strchr(word, '/')) {
 		char *real = realpath(word, NULL);
 		char *self = realpath("/proc/self/exe", NULL);
 		bool loop = real && self && !strcmp(real, self);
@@ -89,7 +90,7 @@ static char *real_binary(const config *cfg, const char *tool, const char *word)
 	return p;
 }
 
-static int guard_and_exec(const char *tool, int argc, char **argv, bool write)
+static int guard_and_exec(const char *tool, int argc, char **argv, bool write, bool explicit)
 {
 	engine e;
 	facts fx = {0};
@@ -98,7 +99,7 @@ static int guard_and_exec(const char *tool, int argc, char **argv, bool write)
 
 	(void)write; /* only psql sessions use it (not yet analysed) */
 	engine_load(&e, tool);
-	autofree char *bin = real_binary(&e.cfg, tool, argv[0]);
+	autofree char *bin = real_binary(&e.cfg, tool, argv[0], explicit);
 	autofree char *cwd = current_dir();
 	invocation inv = {.tool = tool, .argc = argc, .argv = argv, .envp = environ,
 			  .cwd = cwd, .cfg = &e.cfg};
@@ -123,7 +124,7 @@ int cmd_shim(const char *tool, int argc, char **argv)
 {
 	if (argc >= 1 && argv[0] && !guarded_tool(argv[0]))
 		diex(EXIT_USAGE, "not a guarded tool: %s", argv[0]);
-	return guard_and_exec(tool, argc, argv, false);
+	return guard_and_exec(tool, argc, argv, false, false);
 }
 
 int cmd_run(int argc, char **argv)
@@ -131,7 +132,7 @@ int cmd_run(int argc, char **argv)
 	run_args ra;
 
 	parse_run_args("run", argc, argv, &ra);
-	return guard_and_exec(guarded_tool(ra.argv[0]), ra.argc, ra.argv, ra.write);
+	return guard_and_exec(guarded_tool(ra.argv[0]), ra.argc, ra.argv, ra.write, true);
 }
 
 static json_t *ops_json(const facts *fx)

@@ -297,14 +297,16 @@ static bool add_rules_from(parse_ctx *c, const toml_value *root)
 		rule r;
 		bool good = parse_rule(c, a->u.array.items[i], &r);
 		const rule *dup = good ? rules_find(rs, r.id) : NULL;
+		if (dup) {
+			failat(c, toml_get(a->u.array.items[i], "id"),
+			       "duplicate rule id '%s' (first defined at %s:%d:%d)", r.id, dup->file,
+			       dup->line, dup->col);
+			good = false;
+		}
 		rs->v = xrealloc(rs->v, (rs->n + 1) * sizeof(*rs->v));
 		rs->v[rs->n++] = r; /* owned by the set even on error, so it is freed */
 		if (!good)
 			return false;
-		if (dup)
-			return failat(c, toml_get(a->u.array.items[i], "id"),
-				      "duplicate rule id '%s' (first defined at %s:%d:%d)", r.id,
-				      dup->file, dup->line, dup->col);
 	}
 	return true;
 }

@@ -19,7 +19,7 @@ static bool analyse_unknown(const invocation *inv, facts *fx)
 {
 	operation *op = facts_add_op(fx, "unanalysed");
 
-	fs_set(&op->f, "reason", "interlock cannot analyse this tool's invocations yet");
+	fs_set(&op->f, "reason", "this version has no analyser for it");
 	fs_set(&op->f, "token", inv->tool);
 	facts_settle_environment(fx, inv->cfg);
 	return true;

@@ -531,9 +531,10 @@ static void put_scan(facts *fx, operation *op, const char *path, scan *s, hits *
 	fs_setf(&op->f, "bytes", "%lld", s->bytes);
 	fs_set(&op->f, "scan", s->truncated ? "truncated" : s->failed ? "incomplete" : "complete");
 	human_bytes(hb, sizeof hb, s->bytes);
-	sv_push_steal(&fx->notes, xasprintf("%s: %s%ld entries, %s would be removed", path,
-					    s->truncated ? "more than " : "",
-					    s->truncated ? s->limit : s->entries, hb));
+	long n = s->truncated ? s->limit : s->entries;
+	sv_push_steal(&fx->notes, xasprintf("%s: %s%ld %s, %s would be removed", path,
+					    s->truncated ? "more than " : "", n,
+					    n == 1 ? "entry" : "entries", hb));
 	if (s->pgdata)
 		add_hit(h, "pgdata", s->pgdata, "ancestor");
 	if (s->git)
