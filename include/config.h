@@ -47,14 +47,19 @@ typedef struct {
 	char *binaries[TOOL_COUNT]; /* owned: configured real binaries or NULL */
 	strvec sources;           /* files that were read, in order */
 	char *home;               /* owned: the user's home (passwd, not $HOME) */
+	bool standard_only;       /* INTERLOCK_CONFIG and XDG_CONFIG_HOME ignored */
 } config;
 
 extern const char config_default_ini[];
 
 /* Loads the embedded default, then the system and user files (or exactly
- * $INTERLOCK_CONFIG). On error returns false with "file:line:col: message"
- * in err. */
-bool config_load(config *cfg, char *err, size_t errlen);
+ * $INTERLOCK_CONFIG). With standard_only, the environment cannot move the
+ * configuration: INTERLOCK_CONFIG and XDG_CONFIG_HOME are ignored and the
+ * user's files are found from the passwd home. On error returns false with
+ * "file:line:col: message" in err. */
+bool config_load(config *cfg, bool standard_only, char *err, size_t errlen);
+/* True when the environment redirects where configuration is read from. */
+bool config_redirected(void);
 /* Loads only the embedded default (rule examples run against it). */
 bool config_load_default(config *cfg, char *err, size_t errlen);
 /* The embedded default with extra INI text (a rule example's) on top. */

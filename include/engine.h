@@ -19,6 +19,8 @@ typedef struct {
 /* Loads config and every rule file, compiles the patterns of tool's rules
  * (every rule when tool is NULL). Exits 78 with file:line:col on error. */
 void engine_load(engine *e, const char *tool);
+/* The same, from the standard locations only (see config_load). */
+void engine_load_standard(engine *e, const char *tool);
 void engine_free(engine *e);
 
 /* True when envp says an AI agent is at the keyboard. */
@@ -28,6 +30,14 @@ bool agent_mode(const config *cfg, char *const *envp);
  * with the reason as its message (fail closed). */
 void engine_decide(const engine *e, const invocation *inv, bool agent, facts *fx,
 		   decision *d);
+
+/* Analyses and decides as engine_decide. In agent mode, when the
+ * environment redirects the configuration (INTERLOCK_CONFIG,
+ * XDG_CONFIG_HOME), the invocation is also decided under the standard
+ * configuration and the more severe decision is kept: a variable an agent
+ * sets can add rules but never relax them. */
+void engine_decide_guarded(const engine *e, const invocation *inv, bool agent, facts *fx,
+			   decision *d);
 
 /* The canonical guarded-tool name for a command word (its basename), or
  * NULL when interlock does not guard it. */

@@ -104,7 +104,7 @@ static int guard_and_exec(const char *tool, int argc, char **argv, bool write, b
 	invocation inv = {.tool = tool, .argc = argc, .argv = argv, .envp = environ,
 			  .cwd = cwd, .cfg = &e.cfg};
 	bool agent = agent_mode(&e.cfg, environ);
-	engine_decide(&e, &inv, agent, &fx, &d);
+	engine_decide_guarded(&e, &inv, agent, &fx, &d);
 	autofree char *cmdline = quote_cmdline(argc, argv);
 	if (d.verdict == ACTION_CONFIRM)
 		g = gate_confirm(&fx, &d, cmdline);
@@ -207,7 +207,7 @@ int cmd_check(int argc, char **argv)
 	autofree char *cwd = current_dir();
 	invocation inv = {.tool = tool, .argc = ra.argc, .argv = ra.argv, .envp = environ,
 			  .cwd = cwd, .cfg = &e.cfg};
-	engine_decide(&e, &inv, agent_mode(&e.cfg, environ), &fx, &d);
+	engine_decide_guarded(&e, &inv, agent_mode(&e.cfg, environ), &fx, &d);
 	if (ra.json)
 		print_check_json(&fx, &d);
 	else

@@ -28,9 +28,10 @@ const char config_default_ini[] =
 	"; empty: $XDG_STATE_HOME/interlock/audit.jsonl\n"
 	"audit_log =\n"
 	"syslog = yes\n"
-	"; set by AI coding agents in the shells they run (see interlock(5))\n"
-	"agent_markers = INTERLOCK_AGENT, CLAUDECODE, GEMINI_CLI, CODEX_SANDBOX, "
-	"CURSOR_AGENT\n"
+	"; more variables that mean an AI agent runs the command; they add to the\n"
+	"; built-in INTERLOCK_AGENT, CLAUDECODE, GEMINI_CLI, CODEX_SANDBOX and\n"
+	"; CURSOR_AGENT, which no configuration can remove (see interlock(5))\n"
+	"agent_markers =\n"
 	"\n"
 	"[production]\n"
 	"colour = red\n"
@@ -469,19 +470,27 @@ bool config_load_default_plus(config *cfg, const char *extra, char *err, size_t 
 	       finish_load(cfg, err, errlen);
 }
 
-bool config_load(config *cfg, char *err, size_t errlen)
+bool config_redirected(void)
 {
-	const char *explicit = getenv("INTERLOCK_CONFIG");
+	const char *a = getenv("INTERLOCK_CONFIG");
+	const char *b = getenv("XDG_CONFIG_HOME");
+	return (a && *a) || (b && *b);
+}
+
+bool config_load(config *cfg, bool standard_only, char *err, size_t errlen)
+{
+	const char *explicit = standard_only ? NULL : getenv("INTERLOCK_CONFIG");
 
 	if (!load_default(cfg, err, errlen))
 		return false;
+	cfg->standard_only = standard_only;
 	if (explicit && *explicit) {
 		if (!load_file(cfg, explicit, true, err, errlen))
 			return false;
 	} else {
 		if (!load_file(cfg, "/etc/interlock/interlock.ini", false, err, errlen))
 			return false;
-		const char *xdg = getenv("XDG_CONFIG_HOME");
+		const char *xdg = standard_only ? NULL : getenv("XDG_CONFIG_HOME");
 		autofree char *user =
 			xdg && *xdg == '/' ? xasprintf("%s/interlock/interlock.ini", xdg)
 					   : xasprintf("%s/.config/interlock/interlock.ini", cfg->home);

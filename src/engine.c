@@ -7,17 +7,27 @@
 #include "engine.h"
 #include "interlock.h"
 
-void engine_load(engine *e, const char *tool)
+static void load(engine *e, const char *tool, bool standard_only)
 {
 	char err[1024];
 
 	*e = (engine){0};
-	if (!config_load(&e->cfg, err, sizeof err))
+	if (!config_load(&e->cfg, standard_only, err, sizeof err))
 		diex(EXIT_CONFIG, "%s", err);
 	if (!rules_load(&e->rules, &e->cfg, err, sizeof err))
 		diex(EXIT_CONFIG, "%s", err);
 	if (!rules_compile(&e->rules, tool, err, sizeof err))
 		diex(EXIT_CONFIG, "%s", err);
+}
+
+void engine_load(engine *e, const char *tool)
+{
+	load(e, tool, false);
+}
+
+void engine_load_standard(engine *e, const char *tool)
+{
+	load(e, tool, true);
 }
 
 void engine_free(engine *e)
@@ -26,19 +36,34 @@ void engine_free(engine *e)
 	config_free(&e->cfg);
 }
 
+/* Set by the AI coding agents in the shells they run commands in. Built in,
+ * so that no configuration file (which an agent might point interlock at)
+ * can switch agent mode off. */
+static const char *const builtin_markers[] = {"INTERLOCK_AGENT", "CLAUDECODE", "GEMINI_CLI",
+					      "CODEX_SANDBOX", "CURSOR_AGENT"};
+
+static bool marker_set(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (char *const *ev = envp; ev && *ev; ev++) {
+		if (strncmp(*ev, name, n) != 0 || (*ev)[n] != '=')
+			continue;
+		const char *v = *ev + n + 1;
+		if (*v && strcmp(v, "0") != 0)
+			return true;
+	}
+	return false;
+}
+
 bool agent_mode(const config *cfg, char *const *envp)
 {
-	for (size_t i = 0; i < cfg->agent_markers.n; i++) {
-		const char *name = cfg->agent_markers.v[i];
-		size_t n = strlen(name);
-		for (char *const *ev = envp; ev && *ev; ev++) {
-			if (strncmp(*ev, name, n) != 0 || (*ev)[n] != '=')
-				continue;
-			const char *v = *ev + n + 1;
-			if (*v && strcmp(v, "0") != 0)
-				return true;
-		}
-	}
+	for (size_t i = 0; i < sizeof builtin_markers / sizeof *builtin_markers; i++)
+		if (marker_set(envp, builtin_markers[i]))
+			return true;
+	for (size_t i = 0; i < cfg->agent_markers.n; i++)
+		if (marker_set(envp, cfg->agent_markers.v[i]))
+			return true;
 	return false;
 }
 
@@ -71,6 +96,34 @@ void engine_decide(const engine *e, const invocation *inv, bool agent, facts *fx
 		return;
 	}
 	decide(&e->rules, fx, agent, d);
+}
+
+void engine_decide_guarded(const engine *e, const invocation *inv, bool agent, facts *fx,
+			   decision *d)
+{
+	engine_decide(e, inv, agent, fx, d);
+	if (!agent || !config_redirected())
+		return;
+	engine std;
+	facts fx2 = {0};
+	decision d2;
+	engine_load_standard(&std, inv->tool);
+	invocation inv2 = *inv;
+	inv2.cfg = &std.cfg;
+	engine_decide(&std, &inv2, agent, &fx2, &d2);
+	if (d2.verdict > d->verdict) {
+		/* The standard configuration is stricter: its facts and decision
+		 * stand. Matches point into std's rules, which must outlive d, so
+		 * std is deliberately not freed (the process execs or exits). */
+		facts_free(fx);
+		decision_free(d);
+		*fx = fx2;
+		*d = d2;
+		return;
+	}
+	facts_free(&fx2);
+	decision_free(&d2);
+	engine_free(&std);
 }
 
 const char *guarded_tool(const char *word)

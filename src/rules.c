@@ -386,7 +386,7 @@ static bool scan_layer(const char *dir, source **v, size_t *n, char *err, size_t
 
 static char *user_rules_dir(const config *cfg)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *xdg = cfg->standard_only ? NULL : getenv("XDG_CONFIG_HOME");
 
 	if (xdg && *xdg == '/')
 		return xasprintf("%s/interlock/rules.d", xdg);

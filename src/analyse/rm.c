@@ -29,7 +29,6 @@ typedef struct {
 	bool force, recursive, dir, verbose, one_fs;
 	const char *interactive; /* never, once, always */
 	const char *preserve;    /* yes, all, no */
-	bool help;               /* --help/--version: rm only prints */
 	strvec operands;
 	strvec unknown;
 } rm_opts;
@@ -141,8 +140,7 @@ static void parse_long_opt(rm_opts *o, const char *arg)
 		break;
 	case L_PRESUME_TTY:
 		break;
-	default:
-		o->help = true;
+	default: /* --help, --version: rm prints and exits */
 		break;
 	}
 }
@@ -651,7 +649,6 @@ bool analyse_rm(const invocation *inv, facts *fx, char *err, size_t errlen)
 	/* rm --help/--version prints and exits; an unknown option makes rm stop
 	 * before removing anything. Operands are still analysed: interlock may
 	 * not agree with the real rm on what is an option. */
-	fs_set(&fx->target, "help", o.help ? "yes" : "no");
 	for (size_t i = 0; i < o.operands.n; i++)
 		analyse_operand(inv, fx, &o, o.operands.v[i]);
 	strbuf paths = {0};

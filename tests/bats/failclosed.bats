@@ -131,3 +131,34 @@ site_rules() {
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"[rm.configured-path]"* ]]
 }
+
+@test "agent mode: a config named by the environment can add rules but not relax them" {
+	make_pgdata
+	mkdir -p "$T/loose/rules.d"
+	printf '[[rule]]\nid = "loose.all"\ntools = ["rm"]\noperation = "remove"\naction = "allow"\npriority = 99\nmessage = "anything goes"\n' \
+		>"$T/loose/rules.d/rm.toml"
+	printf '[interlock]\nsyslog = no\nagent_markers =\nrules_dir = %s/loose/rules.d\n' "$T" >"$T/loose.ini"
+	# a human may point interlock at any configuration
+	INTERLOCK_CONFIG="$T/loose.ini" run "$IL" check -- rm -rf pgdata
+	[ "$status" -eq 0 ]
+	# an agent doing the same gets the standard configuration's verdict
+	INTERLOCK_CONFIG="$T/loose.ini" CLAUDECODE=1 run "$IL" check -- rm -rf pgdata
+	[ "$status" -eq 4 ]
+	XDG_CONFIG_HOME="$T/loose" CLAUDECODE=1 run "$IL" run -- rm -rf pgdata
+	[ "$status" -eq 77 ]
+	[ -f pgdata/PG_VERSION ]
+	# and the configuration cannot switch the built-in agent markers off
+	INTERLOCK_CONFIG="$T/loose.ini" CLAUDECODE=1 run "$IL" check --json -- rm -rf pgdata
+	[ "$(jq -r .agent <<<"$output")" = true ]
+}
+
+@test "agent mode: a stricter redirected configuration still applies" {
+	printf '[[rule]]\nid = "strict.all"\ntools = ["rm"]\noperation = "remove"\naction = "block"\nmessage = "no rm here"\n' \
+		>"$T/strict.toml"
+	mkdir -p "$T/strict" && mv "$T/strict.toml" "$T/strict/"
+	printf '[interlock]\nsyslog = no\nrules_dir = %s/strict\n' "$T" >"$T/strict.ini"
+	echo x >f
+	INTERLOCK_CONFIG="$T/strict.ini" CLAUDECODE=1 run "$IL" run -- rm f
+	[ "$status" -eq 77 ]
+	[ -f f ]
+}
