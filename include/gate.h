@@ -4,6 +4,8 @@
 #ifndef INTERLOCK_GATE_H
 #define INTERLOCK_GATE_H
 
+#include <stdio.h>
+
 #include "decide.h"
 #include "facts.h"
 
@@ -23,6 +25,10 @@ gate_outcome gate_confirm(const facts *fx, const decision *d, const char *cmdlin
 /* The one-paragraph refusal on stderr (exit 77 follows). */
 void gate_report_refusal(const facts *fx, const decision *d, gate_outcome g,
 			 const char *cmdline);
+
+/* Writes s with control characters shown as \xNN, so a file name or SQL
+ * text cannot move the cursor or recolour the banner. */
+void fput_safe(const char *s, FILE *f);
 
 /* True when colours may be used on this stream (NO_COLOR unset, a tty). */
 bool use_colour(int fd);

@@ -183,15 +183,23 @@ static void print_check_text(const facts *fx, const decision *d)
 {
 	printf("%s: %s (%s environment)\n", action_name(d->verdict), fx->tool,
 	       fx->environment ? fx->environment : "unknown");
-	for (size_t i = 0; i < d->n; i++)
-		printf("  %-8s [%s] %s\n", action_name(d->m[i].act), d->m[i].r->id,
-		       d->m[i].message);
-	for (size_t i = 0; i < d->tokens.n && d->verdict == ACTION_CONFIRM; i++)
-		printf("  would ask to type: %s\n", d->tokens.v[i]);
+	for (size_t i = 0; i < d->n; i++) {
+		printf("  %-8s [%s] ", action_name(d->m[i].act), d->m[i].r->id);
+		fput_safe(d->m[i].message, stdout);
+		putchar('\n');
+	}
+	for (size_t i = 0; i < d->tokens.n && d->verdict == ACTION_CONFIRM; i++) {
+		fputs("  would ask to type: ", stdout);
+		fput_safe(d->tokens.v[i], stdout);
+		putchar('\n');
+	}
 	if (d->agent && d->rule_verdict == ACTION_CONFIRM)
 		printf("  agent mode: a confirmation becomes a block\n");
-	for (size_t i = 0; i < fx->notes.n; i++)
-		printf("  %s\n", fx->notes.v[i]);
+	for (size_t i = 0; i < fx->notes.n; i++) {
+		fputs("  ", stdout);
+		fput_safe(fx->notes.v[i], stdout);
+		putchar('\n');
+	}
 }
 
 int cmd_check(int argc, char **argv)

@@ -26,6 +26,16 @@ const char *gate_outcome_name(gate_outcome g)
 	return "?";
 }
 
+void fput_safe(const char *s, FILE *f)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
 bool use_colour(int fd)
 {
 	const char *nc = getenv("NO_COLOR");
@@ -64,12 +74,17 @@ static void print_target(FILE *f, const facts *fx)
 		if (!v || !*v)
 			continue;
 		fprintf(f, "  %-10s ", *k);
-		for (const char *p = v; *p; p++) {
-			fputc(*p, f);
-			if (*p == '\n')
-				fputs("             ", f);
+		/* one line per value of a multi-line field (rm's paths) */
+		for (const char *p = v; *p;) {
+			size_t n = strcspn(p, "\n");
+			autofree char *line = xstrndup(p, n);
+			fput_safe(line, f);
+			fputc('\n', f);
+			p += n;
+			if (*p)
+				fprintf(f, "  %-10s ", "");
+			p += *p == '\n';
 		}
-		fputc('\n', f);
 	}
 }
 
@@ -84,11 +99,16 @@ static void print_banner(FILE *f, const facts *fx, const decision *d, const char
 	fprintf(f, "\n%s interlock: %s %s%s\n", on, env, fx->tool, off);
 	fprintf(f, "  command    %s\n", cmdline);
 	print_target(f, fx);
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(f, "  %-8s [%s] %s\n", action_name(d->m[i].act), d->m[i].r->id,
-			d->m[i].message);
-	for (size_t i = 0; i < fx->notes.n; i++)
-		fprintf(f, "  %s\n", fx->notes.v[i]);
+	for (size_t i = 0; i < d->n; i++) {
+		fprintf(f, "  %-8s [%s] ", action_name(d->m[i].act), d->m[i].r->id);
+		fput_safe(d->m[i].message, f);
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < fx->notes.n; i++) {
+		fputs("  ", f);
+		fput_safe(fx->notes.v[i], f);
+		fputc('\n', f);
+	}
 }
 
 /* Puts the terminal in canonical mode with echo, whatever mode the last
@@ -143,7 +163,9 @@ gate_outcome gate_confirm(const facts *fx, const decision *d, const char *cmdlin
 		char answer[ANSWER_MAX];
 		fflush(f);
 		bool restore = prepare_terminal(fd, &saved);
-		fprintf(f, "Type '%s' to run it, anything else aborts: ", d->tokens.v[i]);
+		fputs("Type '", f);
+		fput_safe(d->tokens.v[i], f);
+		fputs("' to run it, anything else aborts: ", f);
 		fflush(f);
 		read_answer(fd, answer, sizeof answer);
 		if (restore)
@@ -178,9 +200,12 @@ void gate_report_refusal(const facts *fx, const decision *d, gate_outcome g,
 	fprintf(f, "interlock: %s %s (%s environment): ",
 		g == GATE_REFUSED ? "did not run" : "blocked", cmdline,
 		fx->environment ? fx->environment : "unknown");
-	for (size_t i = 0; i < d->n; i++)
-		if (d->m[i].act == shown)
-			fprintf(f, "%s. ", d->m[i].message);
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->m[i].act == shown) {
+			fput_safe(d->m[i].message, f);
+			fputs(". ", f);
+		}
+	}
 	fputs("Rules: ", f);
 	list_ids(f, d, shown);
 	fputs(". ", f);
@@ -193,8 +218,11 @@ void gate_report_refusal(const facts *fx, const decision *d, gate_outcome g,
 		      f);
 	else if (g == GATE_NO_TTY) {
 		fputs("It needs a typed confirmation (", f);
-		for (size_t i = 0; i < d->tokens.n; i++)
-			fprintf(f, "%s'%s'", i ? ", " : "", d->tokens.v[i]);
+		for (size_t i = 0; i < d->tokens.n; i++) {
+			fprintf(f, "%s'", i ? ", " : "");
+			fput_safe(d->tokens.v[i], f);
+			fputc('\'', f);
+		}
 		fputs(") on a terminal, and there is no terminal: nothing was run.", f);
 	} else
 		fputs("The confirmation did not match: nothing was run.", f);

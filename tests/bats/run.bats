@@ -161,3 +161,15 @@ load helpers
 	jq -e . "$AUDIT" >/dev/null
 	[ "$(stat -c %a "$AUDIT")" = 600 ]
 }
+
+@test "control characters in file names cannot paint the banner or the refusal" {
+	make_pgdata
+	mv pgdata $'pg\033[32mdata'
+	run no_tty "$IL" run -- rm -rf $'pg\033[32mdata'
+	[ "$status" -eq 77 ]
+	[[ "$output" != *$'\033'* ]]
+	[[ "$output" == *'pg\x1b[32mdata'* ]]
+	run "$PTY" wrong "$IL" run -- rm -rf $'pg\033[32mdata'
+	[ "$status" -eq 77 ]
+	[[ "$output" != *$'\033[32m'* ]]
+}
