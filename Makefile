@@ -28,7 +28,8 @@ LDLIBS   += $(STATIC_LIBS)
 SRC := src/main.c src/help.c src/cmd_run.c src/cmd_rules.c src/cmd_admin.c src/engine.c \
        src/config.c src/classify.c src/rules.c src/examples.c src/facts.c \
        src/decide.c src/gate.c src/audit.c src/exec.c src/die.c src/util.c \
-       src/toml/toml.c src/analyse/analyse.c src/analyse/rm.c
+       src/toml/toml.c src/analyse/analyse.c src/analyse/rm.c \
+       src/analyse/terraform.c
 RULES := $(sort $(wildcard rules.d/*.toml))
 
 OBJ      := $(SRC:%.c=build/obj/%.o) build/obj/embedded_rules.o

@@ -16,6 +16,10 @@ typedef struct {
 	char *const *envp;   /* the environment the tool would get */
 	const char *cwd;     /* absolute working directory */
 	const config *cfg;
+	const char *real_tool; /* path of the real binary, NULL if not found */
+	bool dry;            /* check / rules test: run nothing that changes
+			        anything (read-only helpers such as
+			        `terraform show -json` are allowed) */
 } invocation;
 
 const char *inv_getenv(const invocation *inv, const char *name);
@@ -26,5 +30,6 @@ const char *inv_getenv(const invocation *inv, const char *name);
 bool analyse(const invocation *inv, facts *fx, char *err, size_t errlen);
 
 bool analyse_rm(const invocation *inv, facts *fx, char *err, size_t errlen);
+bool analyse_terraform(const invocation *inv, facts *fx, char *err, size_t errlen);
 
 #endif

@@ -42,6 +42,9 @@ typedef struct {
 	operation *ops;     /* owned */
 	size_t n_ops, cap_ops;
 	strvec notes;       /* lines for the banner: what will be lost */
+	strvec exec_argv;   /* when set, what runs instead of the argv typed
+			       (e.g. terraform apply of the plan that was
+			       shown); its argv[0] is still the tool's name */
 } facts;
 
 /* Appends an operation of this kind and returns it for its fields. */

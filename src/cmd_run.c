@@ -102,22 +102,23 @@ static int guard_and_exec(const char *tool, int argc, char **argv, bool write, b
 	autofree char *bin = real_binary(&e.cfg, tool, argv[0], explicit);
 	autofree char *cwd = current_dir();
 	invocation inv = {.tool = tool, .argc = argc, .argv = argv, .envp = environ,
-			  .cwd = cwd, .cfg = &e.cfg};
+			  .cwd = cwd, .cfg = &e.cfg, .real_tool = bin};
 	bool agent = agent_mode(&e.cfg, environ);
 	engine_decide_guarded(&e, &inv, agent, &fx, &d);
 	autofree char *cmdline = quote_cmdline(argc, argv);
 	if (d.verdict == ACTION_CONFIRM)
 		g = gate_confirm(&fx, &d, cmdline);
 	audit_record(e.cfg.audit_log, e.cfg.syslog, argc, argv, &fx, &d, g);
-	bool go = d.verdict == ACTION_ALLOW || g == GATE_CONFIRMED;
-	if (!go)
+	if (d.verdict != ACTION_ALLOW && g != GATE_CONFIRMED) {
 		gate_report_refusal(&fx, &d, g, cmdline);
-	facts_free(&fx);
-	decision_free(&d);
-	engine_free(&e);
-	if (!go)
+		facts_free(&fx);
+		decision_free(&d);
+		engine_free(&e);
 		return EXIT_REFUSED;
-	exec_tool(bin, argv);
+	}
+	/* Nothing is freed on the way to exec: the process image is replaced,
+	 * and start-up time is what every guarded command pays. */
+	exec_tool(bin, fx.exec_argv.n ? fx.exec_argv.v : argv);
 }
 
 int cmd_shim(const char *tool, int argc, char **argv)
@@ -213,8 +214,10 @@ int cmd_check(int argc, char **argv)
 	const char *tool = guarded_tool(ra.argv[0]);
 	engine_load(&e, tool);
 	autofree char *cwd = current_dir();
+	char err[512];
+	autofree char *bin = find_real_tool(&e.cfg, tool, err, sizeof err);
 	invocation inv = {.tool = tool, .argc = ra.argc, .argv = ra.argv, .envp = environ,
-			  .cwd = cwd, .cfg = &e.cfg};
+			  .cwd = cwd, .cfg = &e.cfg, .real_tool = bin, .dry = true};
 	engine_decide_guarded(&e, &inv, agent_mode(&e.cfg, environ), &fx, &d);
 	if (ra.json)
 		print_check_json(&fx, &d);

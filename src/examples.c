@@ -129,7 +129,7 @@ bool example_run(const rule *r, const example *ex, bool *matched, char *err, siz
 					      ex->cwd ? ex->cwd : "")
 				  : xstrdup(ex->cwd ? ex->cwd : "/");
 	invocation inv = {.tool = tool, .argc = (int)ex->argv.n, .argv = ex->argv.v,
-			  .envp = ex->env.v, .cwd = cwd, .cfg = &cfg};
+			  .envp = ex->env.v, .cwd = cwd, .cfg = &cfg, .dry = true};
 	if (analyse(&inv, &fx, err, errlen)) {
 		for (size_t i = 0; i < fx.n_ops && !*matched; i++)
 			*matched = rule_matches_op(r, &fx, &fx.ops[i]);

@@ -77,6 +77,7 @@ void facts_free(facts *fx)
 	free(fx->colour);
 	fs_clear(&fx->target);
 	sv_clear(&fx->notes);
+	sv_clear(&fx->exec_argv);
 	*fx = (facts){0};
 }
 
