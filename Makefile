@@ -114,6 +114,9 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/interlock $(DESTDIR)$(MANDIR)/man1/interlock.1 \
 		$(DESTDIR)$(MANDIR)/man5/interlock.5
 	rm -rf $(DESTDIR)$(DATADIR)/interlock
+	rm -f $(DESTDIR)$(DATADIR)/bash-completion/completions/interlock \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions/_interlock \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/interlock.fish
 
 clean:
 	rm -rf build

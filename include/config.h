@@ -1,7 +1,7 @@
 /* config.h - site configuration (interlock.ini, parsed with inih): where
  * production is and how interlock behaves. The embedded default is itself
  * an INI text (config_default_ini), so a new user with no file gets exactly
- * what `interlock config show` prints. */
+ * what `interlock config default` prints. */
 #ifndef INTERLOCK_CONFIG_H
 #define INTERLOCK_CONFIG_H
 
@@ -48,6 +48,7 @@ typedef struct {
 	strvec sources;           /* files that were read, in order */
 	char *home;               /* owned: the user's home (passwd, not $HOME) */
 	bool standard_only;       /* INTERLOCK_CONFIG and XDG_CONFIG_HOME ignored */
+	bool locked;              /* /etc says lock_user_config: no user layer */
 } config;
 
 extern const char config_default_ini[];
@@ -58,6 +59,9 @@ extern const char config_default_ini[];
  * user's files are found from the passwd home. On error returns false with
  * "file:line:col: message" in err. */
 bool config_load(config *cfg, bool standard_only, char *err, size_t errlen);
+/* config_load with another system file (tests). */
+bool config_load_from(config *cfg, const char *system_file, bool standard_only, char *err,
+		      size_t errlen);
 /* True when the environment redirects where configuration is read from. */
 bool config_redirected(void);
 /* Loads only the embedded default (rule examples run against it). */

@@ -6,6 +6,7 @@
 
 /* Exit codes (documented in interlock(1)). */
 enum {
+	/* EXIT_FAILURE (1): other failures (shims, rules test, no cwd) */
 	EXIT_ALLOW = 0,     /* check: the command would run */
 	EXIT_CONFIRM = 3,   /* check: a typed confirmation would be required */
 	EXIT_BLOCK = 4,     /* check: the command would be blocked */

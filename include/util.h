@@ -56,7 +56,8 @@ void sv_push(strvec *sv, const char *s);   /* copies s */
 void sv_push_steal(strvec *sv, char *s);    /* takes s */
 bool sv_contains(const strvec *sv, const char *s);
 void sv_clear(strvec *sv);
-/* Splits a comma/whitespace separated list and pushes each item. */
+/* Splits a comma/whitespace separated list and pushes each item; an item
+ * in double quotes may hold commas and spaces. */
 void sv_push_list(strvec *sv, const char *list);
 
 /* Reads a whole file; NULL with errno set on failure. *len gets the size. */

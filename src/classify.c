@@ -51,11 +51,30 @@ bool host_is_local(const char *host)
 	return false;
 }
 
+/* A path matches a glob when it or one of its ancestors does: a
+ * production tree is production all the way down. */
+static bool path_matches(const char *glob, const char *path)
+{
+	autofree char *p = xstrdup(path);
+	char *slash;
+
+	for (;;) {
+		if (fnmatch(glob, p, FNM_PATHNAME) == 0)
+			return true;
+		slash = strrchr(p, '/');
+		if (!slash || slash == p)
+			return false;
+		*slash = '\0';
+	}
+}
+
 static bool env_matches(const environment *e, name_kind kind, const char *name)
 {
-	for (size_t i = 0; i < e->globs[kind].n; i++)
-		if (fnmatch(e->globs[kind].v[i], name, kind == NAME_PATH ? FNM_PATHNAME : 0) == 0)
+	for (size_t i = 0; i < e->globs[kind].n; i++) {
+		const char *g = e->globs[kind].v[i];
+		if (kind == NAME_PATH ? path_matches(g, name) : fnmatch(g, name, 0) == 0)
 			return true;
+	}
 	for (size_t i = 0; i < e->tokens.n; i++)
 		if (name_has_token(name, e->tokens.v[i]))
 			return true;

@@ -1,4 +1,5 @@
 /* cmd_run.c - the guarded path: shim, run and check share one engine. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +64,7 @@ static char *current_dir(void)
 {
 	char *cwd = getcwd(NULL, 0);
 	if (!cwd)
-		die(EXIT_CONFIG, "cannot determine the working directory");
+		die(EXIT_FAILURE, "cannot determine the working directory");
 	return cwd;
 }
 
@@ -82,6 +83,8 @@ static char *real_binary(const config *cfg, const char *tool, const char *word, 
 		free(self);
 		if (loop)
 			diex(EXIT_NOTFOUND, "%s is interlock itself, not the real %s", word, tool);
+		if (access(word, X_OK) != 0)
+			die(errno == ENOENT ? EXIT_NOTFOUND : EXIT_EXEC, "cannot run %s", word);
 		return xstrdup(word);
 	}
 	char *p = find_real_tool(cfg, tool, err, sizeof err);

@@ -70,6 +70,7 @@ typedef struct {
 	int line;          /* line of the text last handed to inih */
 	bool continuation; /* that line began with white space */
 	bool too_long;
+	bool system;       /* the administrator's file: may set lock_user_config */
 } load_state;
 
 static char *read_line(char *str, int num, void *stream)
@@ -212,13 +213,21 @@ static int set_interlock(load_state *st, const char *key, const char *v, int lin
 			return fail(st, line, "expected yes or no for syslog, got '%s'", v);
 	} else if (!strcmp(key, "agent_markers"))
 		set_list(st, &cfg->agent_markers, v);
-	else if (!strcmp(key, "rules_dir")) {
+	else if (!strcmp(key, "lock_user_config")) {
+		if (!st->system)
+			return fail(st, line,
+				    "lock_user_config is honoured only in the system file "
+				    "/etc/interlock/interlock.ini");
+		if (!parse_bool(v, &cfg->locked))
+			return fail(st, line, "expected yes or no for lock_user_config, got '%s'", v);
+	} else if (!strcmp(key, "rules_dir")) {
 		if (*v)
 			sv_push_steal(&cfg->rule_dirs, expand_home(v, cfg->home));
 	} else
 		return fail(st, line,
 			    "unknown key '%s' in [interlock]; expected unknown_remote, "
-			    "default_environment, audit_log, syslog, agent_markers or rules_dir",
+			    "default_environment, audit_log, syslog, agent_markers, rules_dir or "
+			    "lock_user_config",
 			    key);
 	return 1;
 }
@@ -372,9 +381,10 @@ static int parse_text(load_state *st, const char *text, size_t len)
 	return ini_parse_stream(read_line, st, on_entry, st);
 }
 
-static bool load_file(config *cfg, const char *path, bool must_exist, char *err, size_t errlen)
+static bool load_file(config *cfg, const char *path, bool must_exist, bool system, char *err,
+		      size_t errlen)
 {
-	load_state st = {.cfg = cfg, .file = path, .err = err, .errlen = errlen};
+	load_state st = {.cfg = cfg, .file = path, .err = err, .errlen = errlen, .system = system};
 
 	if (access(path, F_OK) != 0 && errno == ENOENT && !must_exist)
 		return true;
@@ -477,27 +487,38 @@ bool config_redirected(void)
 	return (a && *a) || (b && *b);
 }
 
-bool config_load(config *cfg, bool standard_only, char *err, size_t errlen)
+bool config_load_from(config *cfg, const char *system_file, bool standard_only, char *err,
+		      size_t errlen)
 {
 	const char *explicit = standard_only ? NULL : getenv("INTERLOCK_CONFIG");
 
-	if (!load_default(cfg, err, errlen))
+	if (!load_default(cfg, err, errlen) ||
+	    !load_file(cfg, system_file, false, true, err, errlen))
 		return false;
 	cfg->standard_only = standard_only;
-	if (explicit && *explicit) {
-		if (!load_file(cfg, explicit, true, err, errlen))
+	if (cfg->locked) {
+		/* The administrator's word is final: no user file, no variable. */
+		cfg->standard_only = true;
+	} else if (explicit && *explicit) {
+		/* Exactly that file, on the embedded default. */
+		config_free(cfg);
+		if (!load_default(cfg, err, errlen) ||
+		    !load_file(cfg, explicit, true, false, err, errlen))
 			return false;
 	} else {
-		if (!load_file(cfg, "/etc/interlock/interlock.ini", false, err, errlen))
-			return false;
 		const char *xdg = standard_only ? NULL : getenv("XDG_CONFIG_HOME");
 		autofree char *user =
 			xdg && *xdg == '/' ? xasprintf("%s/interlock/interlock.ini", xdg)
 					   : xasprintf("%s/.config/interlock/interlock.ini", cfg->home);
-		if (!load_file(cfg, user, false, err, errlen))
+		if (!load_file(cfg, user, false, false, err, errlen))
 			return false;
 	}
 	return finish_load(cfg, err, errlen);
+}
+
+bool config_load(config *cfg, bool standard_only, char *err, size_t errlen)
+{
+	return config_load_from(cfg, "/etc/interlock/interlock.ini", standard_only, err, errlen);
 }
 
 void config_free(config *cfg)

@@ -25,7 +25,8 @@ static const struct {
 	 "  --version, --help\n"
 	 "\n"
 	 "exit codes: the tool's own when it runs; 77 blocked or not confirmed;\n"
-	 "  64 usage; 78 configuration error; 126 tool not runnable; 127 tool not found.\n"
+	 "  64 usage; 78 configuration error; 126 tool not runnable; 127 tool not found;\n"
+	 "  1 other failures (shims, rules test).\n"
 	 "See interlock(1) and interlock(5).\n"},
 	{"run",
 	 "usage: interlock run [--write] [--] TOOL [ARG...]\n"
@@ -61,10 +62,14 @@ static const struct {
 	 "file:line:col: message. default: prints the embedded default configuration.\n"},
 };
 
-void print_help(const char *cmd)
+bool print_help(const char *cmd)
 {
-	for (size_t i = 0; i < sizeof helps / sizeof *helps; i++)
-		if (!strcmp(helps[i].name, cmd))
+	for (size_t i = 0; i < sizeof helps / sizeof *helps; i++) {
+		if (!strcmp(helps[i].name, cmd)) {
 			fputs(helps[i].text, stdout);
+			return true;
+		}
+	}
+	return false;
 }
 

@@ -19,8 +19,9 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-		print_help(argc > 2 ? argv[2] : "");
-		return 0;
+		if (print_help(argc > 2 ? argv[2] : ""))
+			return 0;
+		diex(EXIT_USAGE, "help: no command '%s' (see interlock --help)", argv[2]);
 	}
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
 		printf("interlock %s\n", INTERLOCK_VERSION);

@@ -406,7 +406,7 @@ bool rules_load(ruleset *rs, const config *cfg, char *err, size_t errlen)
 			   embedded_rules[i].len);
 	autofree char *user = user_rules_dir(cfg);
 	ok = scan_layer("/etc/interlock/rules.d", &src, &n, err, errlen) &&
-	     scan_layer(user, &src, &n, err, errlen);
+	     (cfg->locked || scan_layer(user, &src, &n, err, errlen));
 	for (size_t i = 0; ok && i < cfg->rule_dirs.n; i++)
 		ok = scan_layer(cfg->rule_dirs.v[i], &src, &n, err, errlen);
 	qsort(src, n, sizeof(*src), by_name);

@@ -160,6 +160,13 @@ void sv_push_list(strvec *sv, const char *list)
 
 	while (*p) {
 		p += strspn(p, ", \t");
+		if (*p == '"') { /* "a path, with spaces" */
+			const char *end = strchr(p + 1, '"');
+			size_t n = end ? (size_t)(end - p - 1) : strlen(p + 1);
+			sv_push_steal(sv, xstrndup(p + 1, n));
+			p += n + 1 + (end != NULL);
+			continue;
+		}
 		size_t n = strcspn(p, ", \t");
 		if (n)
 			sv_push_steal(sv, xstrndup(p, n));

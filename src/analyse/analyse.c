@@ -21,7 +21,8 @@ static bool analyse_unknown(const invocation *inv, facts *fx)
 
 	fs_set(&op->f, "reason", "this version has no analyser for it");
 	fs_set(&op->f, "token", inv->tool);
-	facts_settle_environment(fx, inv->cfg);
+	/* Nothing is known about the target: unknown means dangerous. */
+	facts_adopt_env(fx, inv->cfg, inv->cfg->unknown_remote);
 	return true;
 }
 

@@ -587,6 +587,7 @@ static void analyse_operand(const invocation *inv, facts *fx, const rm_opts *o,
 	if (!strcmp(last, ".") || !strcmp(last, "..")) {
 		operation *op = facts_add_op(fx, "refused-operand");
 		fs_set(&op->f, "operand", operand);
+		fs_set(&op->f, "token", last);
 		return;
 	}
 	bool exists = lstat(path, &st) == 0;
