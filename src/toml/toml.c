@@ -14,14 +14,33 @@
  *
  * Tables and arrays are allocated as a struct node, which starts with the
  * public toml_value and carries the bookkeeping that the TOML rules on
- * (re)definition need; toml_free() frees both kinds through the same
- * pointer. */
+ * (re)definition need.
+ *
+ * Memory: the shipped rule files are parsed on every start of interlock,
+ * so a tree costs no malloc()/free() per node. Every node, scalar, key,
+ * string, key/value array, item array and hash index of a tree is carved
+ * from one arena: a short list of large blocks, bump-allocated, each block
+ * twice the size of the one before. An array that grows gets a new, bigger
+ * slot (the old one is simply left unused). The root table is a struct
+ * root_node, which alone holds the list of blocks.
+ *
+ * toml_free() is only ever called on a root returned by toml_parse(): it
+ * frees the blocks, and with them the whole tree at once. Freeing a single
+ * inner value is not supported; toml_free() on one is a no-op (only the
+ * root carries the block list), so nothing is freed twice. While parsing,
+ * strings are assembled in one reusable scratch buffer (on the parser's
+ * stack while they are short) and copied into the arena when complete;
+ * dotted keys keep their parts in a small inline array. On any error the
+ * parser frees the arena, the scratch buffer and the key parts, so
+ * toml_parse() leaks nothing. */
 #include "toml.h"
 
 #include <limits.h>
 #include <locale.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,19 +48,27 @@
 /* Arrays and inline tables opened inside one another. */
 #define TOML_MAX_NESTING 128
 /* Depth of the whole tree (headers, dotted keys and values together);
- * keeps the recursion in toml_free() and in callers walking the tree
- * bounded whatever the input. */
+ * keeps the recursion in callers walking the tree bounded whatever the
+ * input. */
 #define TOML_MAX_DEPTH 512
 /* Tables with at least this many keys get a hash index, so that large
  * tables do not make parsing quadratic. */
 #define INDEX_MIN_KEYS 8
 #define NOT_FOUND      ((size_t)-1)
+/* Usable size of the first arena block; later blocks double. Big enough
+ * for the tree of a typical rule file. */
+#define ARENA_FIRST_BLOCK 16384
+/* Strings up to this long are assembled without touching the heap. */
+#define SCRATCH_INLINE 256
+/* Key parts kept inline before a dotted key needs the heap. */
+#define KEY_INLINE_PARTS 8
 
 enum node_flag {
 	NODE_HEADER = 1 << 0, /* table defined by [x] or as an [[x]] element */
 	NODE_DOTTED = 1 << 1, /* table defined by a dotted key (a.b = 1) */
 	NODE_INLINE = 1 << 2, /* inline table: closed to later additions */
 	NODE_AOT = 1 << 3,    /* array of tables created by [[x]] */
+	NODE_ROOT = 1 << 4,   /* the document: a struct root_node */
 };
 
 struct node {
@@ -54,13 +81,38 @@ struct node {
 	size_t index_cap; /* power of two, or 0 without an index */
 };
 
+/* One block of the arena; the objects follow the header. */
+struct arena_block {
+	struct arena_block *next;
+	max_align_t data[]; /* aligned start of the usable bytes */
+};
+
+struct arena {
+	struct arena_block *blocks; /* newest first */
+	char *cur, *end;            /* free bytes of the newest block */
+	size_t next_size;           /* usable size of the next block */
+};
+
+/* The root table: the only node that knows the tree's blocks. */
+struct root_node {
+	struct node n; /* first member */
+	struct arena_block *blocks;
+};
+
+/* Alignment of arena objects: that of the strictest tree object (pointers,
+ * size_t, int64_t, double). Blocks start max_align_t-aligned. */
+#define ARENA_ALIGN _Alignof(struct root_node)
+
 struct pos {
 	int line, col;
 };
 
+/* The parser's scratch buffer for the string being read; s points at
+ * inline storage until a string outgrows it. */
 struct strbuf {
 	char *s;
 	size_t len, cap;
+	char inline_buf[SCRATCH_INLINE];
 };
 
 struct key_part {
@@ -68,10 +120,12 @@ struct key_part {
 	struct pos at;
 };
 
-/* A possibly dotted key: a.b."c" */
+/* A possibly dotted key: a.b."c". parts is inline_parts (cap 0) until
+ * the key has more parts than fit there. Part strings live in the arena. */
 struct key {
 	struct key_part *parts;
 	size_t n, cap;
+	struct key_part inline_parts[KEY_INLINE_PARTS];
 };
 
 struct parser {
@@ -89,6 +143,8 @@ struct parser {
 	unsigned section;   /* id of the section being read */
 	struct node *root;  /* the document */
 	struct node *table; /* table that key/value lines go into */
+	struct arena arena; /* everything the tree is made of */
+	struct strbuf sb;   /* scratch for the string being read */
 };
 
 /* ---- errors and positions ---------------------------------------------- */
@@ -131,39 +187,43 @@ static bool out_of_memory(struct parser *p)
 	return fail(p, "out of memory");
 }
 
-/* Copies a key into buf for a message: control bytes become '?', long
- * keys are cut (never inside a UTF-8 sequence) and marked with "...". */
-static void append_key_text(char *buf, size_t size, const toml_str *k)
+/* Appends c to the message text in buf, keeping room for "..." and the
+ * NUL; false when it does not fit. */
+static bool put_key_char(char *buf, size_t size, size_t *used, char c)
 {
-	size_t used = strlen(buf), i;
-
-	for (i = 0; i < k->len && used + 4 < size; i++) {
-		unsigned char c = (unsigned char)k->s[i];
-		buf[used++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	if (i < k->len) {
-		while (used > 0 && ((unsigned char)buf[used - 1] & 0xc0) == 0x80)
-			used--;
-		if (used > 0 && (unsigned char)buf[used - 1] >= 0xc0)
-			used--;
-		memcpy(buf + used, "...", 3);
-		used += 3;
-	}
-	buf[used] = '\0';
+	if (*used + 4 >= size)
+		return false;
+	buf[(*used)++] = c;
+	return true;
 }
 
-/* "a.b.c" made of the first upto+1 parts of k, for messages. */
+/* "a.b.c" made of the first upto+1 parts of k, for messages (size >= 4).
+ * Control bytes become '?'; a long path is cut (never inside a UTF-8
+ * sequence) and marked with "...". */
 static const char *key_path_text(const struct key *k, size_t upto, char *buf, size_t size)
 {
-	buf[0] = '\0';
+	size_t used = 0;
+
 	for (size_t i = 0; i <= upto && i < k->n; i++) {
-		size_t used = strlen(buf);
-		if (i > 0 && used + 1 < size) {
-			buf[used] = '.';
-			buf[used + 1] = '\0';
+		const toml_str *part = &k->parts[i].s;
+
+		if (i > 0 && !put_key_char(buf, size, &used, '.'))
+			goto cut;
+		for (size_t j = 0; j < part->len; j++) {
+			unsigned char c = (unsigned char)part->s[j];
+			if (!put_key_char(buf, size, &used,
+			                  (c < 0x20 || c == 0x7f) ? '?' : (char)c))
+				goto cut;
 		}
-		append_key_text(buf, size, &k->parts[i].s);
 	}
+	buf[used] = '\0';
+	return buf;
+cut:
+	while (used > 0 && ((unsigned char)buf[used - 1] & 0xc0) == 0x80)
+		used--;
+	if (used > 0 && (unsigned char)buf[used - 1] >= 0xc0)
+		used--;
+	memcpy(buf + used, "...", 4);
 	return buf;
 }
 
@@ -339,34 +399,154 @@ static bool check_utf8(struct parser *p)
 {
 	const unsigned char *s = (const unsigned char *)p->buf;
 	const unsigned char *end = (const unsigned char *)p->end;
-	const unsigned char *line_start = s;
+	const unsigned char *line_start;
+	struct pos at;
 	int line = 1;
 
 	while (s < end) {
-		size_t n = utf8_sequence_length(s, (size_t)(end - s));
-		if (n == 0) {
-			struct pos at = {line, clamp_int(s - line_start + 1)};
-			return fail_at(p, at, "invalid UTF-8");
+		uint64_t w;
+		size_t n;
+
+		/* ASCII runs (most of any document) eight bytes at a time */
+		if ((size_t)(end - s) >= sizeof(w)) {
+			memcpy(&w, s, sizeof(w));
+			if (!(w & 0x8080808080808080u)) {
+				s += sizeof(w);
+				continue;
+			}
 		}
-		if (*s == '\n') {
-			line += line < INT_MAX;
-			line_start = s + 1;
-		}
+		n = utf8_sequence_length(s, (size_t)(end - s));
+		if (n == 0)
+			break;
 		s += n;
 	}
+	if (s >= end)
+		return true;
+	/* the position is needed only for the message */
+	line_start = (const unsigned char *)p->buf;
+	for (const unsigned char *q = line_start; q < s; q++) {
+		if (*q == '\n') {
+			line += line < INT_MAX;
+			line_start = q + 1;
+		}
+	}
+	at.line = line;
+	at.col = clamp_int(s - line_start + 1);
+	return fail_at(p, at, "invalid UTF-8");
+}
+
+/* ---- arena ------------------------------------------------------------ */
+
+static void arena_release(struct arena_block *b)
+{
+	while (b) {
+		struct arena_block *next = b->next;
+		free(b);
+		b = next;
+	}
+}
+
+/* Starts a new block big enough for size bytes at any ARENA_ALIGN
+ * alignment, doubling the block size. */
+static bool arena_new_block(struct parser *p, size_t size)
+{
+	struct arena *a = &p->arena;
+	size_t bsize = a->next_size ? a->next_size : ARENA_FIRST_BLOCK;
+	struct arena_block *b;
+
+	if (size > (SIZE_MAX - sizeof(*b)) / 2)
+		return out_of_memory(p);
+	while (bsize < size)
+		bsize *= 2;
+	b = malloc(sizeof(*b) + bsize);
+	if (!b)
+		return out_of_memory(p);
+	b->next = a->blocks;
+	a->blocks = b;
+	a->cur = (char *)b->data;
+	a->end = a->cur + bsize;
+	a->next_size = bsize <= SIZE_MAX / 4 ? bsize * 2 : bsize;
 	return true;
+}
+
+/* size bytes aligned to align (a power of two, at most ARENA_ALIGN);
+ * NULL (and the error recorded) when memory runs out. Not zeroed. */
+static void *arena_alloc(struct parser *p, size_t size, size_t align)
+{
+	struct arena *a = &p->arena;
+	size_t pad = (size_t)(-(uintptr_t)a->cur & (align - 1));
+	char *r;
+
+	if (!a->cur || pad > (size_t)(a->end - a->cur) || size > (size_t)(a->end - a->cur) - pad) {
+		if (!arena_new_block(p, size))
+			return NULL;
+		pad = 0; /* a block starts ARENA_ALIGN-aligned */
+	}
+	r = a->cur + pad;
+	a->cur = r + size;
+	return r;
+}
+
+static void *arena_zalloc(struct parser *p, size_t size)
+{
+	void *r = arena_alloc(p, size, ARENA_ALIGN);
+
+	if (r)
+		memset(r, 0, size);
+	return r;
+}
+
+/* n * elem bytes for an array, failing cleanly on overflow. */
+static void *arena_array(struct parser *p, size_t n, size_t elem)
+{
+	if (elem && n > SIZE_MAX / elem) {
+		out_of_memory(p);
+		return NULL;
+	}
+	return arena_alloc(p, n * elem, ARENA_ALIGN);
+}
+
+/* A NUL-terminated copy of s[0..len) in the arena. */
+static bool arena_str(struct parser *p, const char *s, size_t len, toml_str *out)
+{
+	char *c;
+
+	if (len == SIZE_MAX)
+		return out_of_memory(p);
+	c = arena_alloc(p, len + 1, 1);
+	if (!c)
+		return false;
+	memcpy(c, s, len);
+	c[len] = '\0';
+	out->s = c;
+	out->len = len;
+	return true;
+}
+
+/* Capacity for need entries when cap are allocated: doubles from 4.
+ * 0 (and the error recorded) on overflow. */
+static size_t next_cap(struct parser *p, size_t cap, size_t need)
+{
+	size_t n = cap ? cap : 4;
+
+	while (n < need) {
+		if (n > SIZE_MAX / 2) {
+			out_of_memory(p);
+			return 0;
+		}
+		n *= 2;
+	}
+	return n;
 }
 
 /* ---- tree building ------------------------------------------------------ */
 
 static toml_value *new_scalar(struct parser *p, toml_type type, struct pos at)
 {
-	toml_value *v = calloc(1, sizeof(*v));
+	toml_value *v = arena_zalloc(p, sizeof(*v));
 
-	if (!v) {
-		out_of_memory(p);
+	if (!v)
 		return NULL;
-	}
 	v->type = type;
 	v->line = at.line;
 	v->col = at.col;
@@ -381,11 +561,11 @@ static struct node *new_node(struct parser *p, toml_type type, struct pos at, in
 		fail_at(p, at, "document nested deeper than %d levels", TOML_MAX_DEPTH);
 		return NULL;
 	}
-	n = calloc(1, sizeof(*n));
-	if (!n) {
-		out_of_memory(p);
+	/* the root is the only node of depth 0, and the only one that
+	 * carries the block list */
+	n = arena_zalloc(p, depth == 0 ? sizeof(struct root_node) : sizeof(*n));
+	if (!n)
 		return NULL;
-	}
 	n->v.type = type;
 	n->v.line = at.line;
 	n->v.col = at.col;
@@ -460,84 +640,80 @@ static bool index_reserve(struct parser *p, struct node *t, size_t n)
 		return true;
 	while (n * 2 > cap)
 		cap *= 2;
-	slots = calloc(cap, sizeof(*slots));
+	slots = arena_array(p, cap, sizeof(*slots));
 	if (!slots)
-		return out_of_memory(p);
-	free(t->index);
-	t->index = slots;
+		return false;
+	memset(slots, 0, cap * sizeof(*slots));
+	t->index = slots; /* the old index stays in the arena, unused */
 	t->index_cap = cap;
 	for (size_t k = 0; k < t->v.u.table.n; k++)
 		index_add(t, k);
 	return true;
 }
 
-static bool grow(struct parser *p, void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 4;
-	void *a;
-
-	if (need <= *cap)
-		return true;
-	while (n < need)
-		n *= 2;
-	a = realloc(*arr, n * elem);
-	if (!a)
-		return out_of_memory(p);
-	*arr = a;
-	*cap = n;
-	return true;
-}
-
+/* Keys and values of a table share one arena slot: keys[cap] then
+ * vals[cap]. Growing moves both to a new slot twice the size. */
 static bool table_reserve(struct parser *p, struct node *t, size_t need)
 {
-	size_t cap = t->cap ? t->cap * 2 : 4;
+	size_t cap, n = t->v.u.table.n;
+	const size_t entry = sizeof(toml_str) + sizeof(toml_value *);
 	toml_str *keys;
 	toml_value **vals;
 
 	if (need <= t->cap)
 		return true;
-	keys = realloc(t->v.u.table.keys, cap * sizeof(*keys));
+	cap = next_cap(p, t->cap, need);
+	if (!cap)
+		return false;
+	keys = arena_array(p, cap, entry);
 	if (!keys)
-		return out_of_memory(p);
+		return false;
+	vals = (toml_value **)(keys + cap);
+	if (n) {
+		memcpy(keys, t->v.u.table.keys, n * sizeof(*keys));
+		memcpy(vals, t->v.u.table.vals, n * sizeof(*vals));
+	}
 	t->v.u.table.keys = keys;
-	vals = realloc(t->v.u.table.vals, cap * sizeof(*vals));
-	if (!vals)
-		return out_of_memory(p);
 	t->v.u.table.vals = vals;
 	t->cap = cap;
 	return true;
 }
 
-/* Adds key -> v to t, taking ownership of both (also on failure: then
- * they are freed). The caller has checked that key is new. */
-static bool table_add(struct parser *p, struct node *t, toml_str *key, toml_value *v)
+/* Adds key -> v to t. The caller has checked that key is new. Both live
+ * in the arena already, so a failure leaves nothing to free. */
+static bool table_add(struct parser *p, struct node *t, const toml_str *key, toml_value *v)
 {
 	size_t n = t->v.u.table.n;
 
-	if (!table_reserve(p, t, n + 1) || !index_reserve(p, t, n + 1)) {
-		free(key->s);
-		key->s = NULL;
-		toml_free(v);
+	if (!table_reserve(p, t, n + 1) || !index_reserve(p, t, n + 1))
 		return false;
-	}
 	t->v.u.table.keys[n] = *key;
 	t->v.u.table.vals[n] = v;
 	t->v.u.table.n = n + 1;
 	if (t->index)
 		index_add(t, n);
-	key->s = NULL;
 	return true;
 }
 
 static bool array_add(struct parser *p, struct node *a, toml_value *v)
 {
-	void *items = a->v.u.array.items;
+	size_t n = a->v.u.array.n;
 
-	if (!grow(p, &items, &a->cap, a->v.u.array.n + 1, sizeof(toml_value *))) {
-		toml_free(v);
-		return false;
+	if (n + 1 > a->cap) {
+		size_t cap;
+		toml_value **items;
+
+		cap = next_cap(p, a->cap, n + 1);
+		if (!cap)
+			return false;
+		items = arena_array(p, cap, sizeof(*items));
+		if (!items)
+			return false;
+		if (n)
+			memcpy(items, a->v.u.array.items, n * sizeof(*items));
+		a->v.u.array.items = items;
+		a->cap = cap;
 	}
-	a->v.u.array.items = items;
 	a->v.u.array.items[a->v.u.array.n++] = v;
 	return true;
 }
@@ -558,33 +734,67 @@ static struct node *add_container(struct parser *p, struct node *t, struct key_p
 
 /* ---- strings ------------------------------------------------------------ */
 
+/* Empties the parser's scratch buffer for a new string. */
+static struct strbuf *sb_begin(struct parser *p)
+{
+	struct strbuf *b = &p->sb;
+
+	if (!b->s) {
+		b->s = b->inline_buf;
+		b->cap = sizeof(b->inline_buf);
+	}
+	b->len = 0;
+	return b;
+}
+
+static void sb_release(struct strbuf *b)
+{
+	if (b->s != b->inline_buf)
+		free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
 static bool sb_add(struct parser *p, struct strbuf *b, const char *s, size_t n)
 {
-	void *buf = b->s;
+	if (n > b->cap - b->len) {
+		size_t cap = b->cap;
+		char *buf;
 
-	if (!grow(p, &buf, &b->cap, b->len + n + 1, 1))
-		return false;
-	b->s = buf;
+		if (n > SIZE_MAX / 2 - b->len)
+			return out_of_memory(p);
+		while (cap - b->len < n)
+			cap *= 2;
+		if (b->s == b->inline_buf) {
+			buf = malloc(cap);
+			if (buf)
+				memcpy(buf, b->s, b->len);
+		} else {
+			buf = realloc(b->s, cap);
+		}
+		if (!buf)
+			return out_of_memory(p);
+		b->s = buf;
+		b->cap = cap;
+	}
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
-	b->s[b->len] = '\0';
 	return true;
 }
 
 static bool sb_add_char(struct parser *p, struct strbuf *b, char c)
 {
+	if (b->len < b->cap) {
+		b->s[b->len++] = c;
+		return true;
+	}
 	return sb_add(p, b, &c, 1);
 }
 
-/* Hands the buffer over as a toml_str (always allocated, NUL-terminated). */
+/* Copies the scratch buffer into the arena as a NUL-terminated toml_str. */
 static bool sb_finish(struct parser *p, struct strbuf *b, toml_str *out)
 {
-	if (!b->s && !sb_add(p, b, "", 0))
-		return false;
-	out->s = b->s;
-	out->len = b->len;
-	b->s = NULL;
-	return true;
+	return arena_str(p, b->s, b->len, out);
 }
 
 static bool sb_add_utf8(struct parser *p, struct strbuf *b, uint32_t cp)
@@ -694,28 +904,33 @@ static bool parse_line_string(struct parser *p, toml_str *out)
 	struct pos start = here(p);
 	int quote = *p->p;
 	bool basic = quote == '"';
-	struct strbuf b = {0};
+	const char *run = ++p->p;
+	struct strbuf *b;
 
-	p->p++;
+	/* most strings have no escapes: copy them from the input at once */
+	while (p->p < p->end && is_plain_string_byte((unsigned char)*p->p, quote, basic))
+		p->p++;
+	if (peek(p) == quote) {
+		p->p++;
+		return arena_str(p, run, (size_t)(p->p - 1 - run), out);
+	}
+	b = sb_begin(p);
+	if (!sb_add(p, b, run, (size_t)(p->p - run)))
+		return false;
 	for (;;) {
-		if (!copy_plain_run(p, &b, quote, basic))
-			goto fail;
 		if (peek(p) == quote)
 			break;
 		if (basic && peek(p) == '\\') {
-			if (!parse_escape(p, &b))
-				goto fail;
-			continue;
+			if (!parse_escape(p, b))
+				return false;
+		} else {
+			return fail_in_string(p, start);
 		}
-		fail_in_string(p, start);
-		goto fail;
+		if (!copy_plain_run(p, b, quote, basic))
+			return false;
 	}
 	p->p++;
-	if (sb_finish(p, &b, out))
-		return true;
-fail:
-	free(b.s);
-	return false;
+	return sb_finish(p, b, out);
 }
 
 /* In a multi-line basic string at a backslash: when only whitespace
@@ -764,7 +979,7 @@ static bool parse_multiline_string(struct parser *p, toml_str *out)
 	struct pos start = here(p);
 	int quote = *p->p;
 	bool basic = quote == '"';
-	struct strbuf b = {0};
+	struct strbuf *b = sb_begin(p);
 
 	p->p += 3;
 	if (at_newline(p)) /* a newline right after the opening is trimmed */
@@ -772,32 +987,27 @@ static bool parse_multiline_string(struct parser *p, toml_str *out)
 	for (;;) {
 		int c, closed;
 
-		if (!copy_plain_run(p, &b, quote, basic))
-			goto fail;
+		if (!copy_plain_run(p, b, quote, basic))
+			return false;
 		c = peek(p);
 		if (c == quote) {
-			closed = take_quotes(p, &b, (char)quote);
+			closed = take_quotes(p, b, (char)quote);
 			if (closed < 0)
-				goto fail;
+				return false;
 			if (closed)
 				break;
 		} else if (basic && c == '\\') {
-			if (!skip_line_ending_backslash(p) && !parse_escape(p, &b))
-				goto fail;
+			if (!skip_line_ending_backslash(p) && !parse_escape(p, b))
+				return false;
 		} else if (at_newline(p)) {
 			eat_newline(p);
-			if (!sb_add_char(p, &b, '\n'))
-				goto fail;
+			if (!sb_add_char(p, b, '\n'))
+				return false;
 		} else {
-			fail_in_string(p, start);
-			goto fail;
+			return fail_in_string(p, start);
 		}
 	}
-	if (sb_finish(p, &b, out))
-		return true;
-fail:
-	free(b.s);
-	return false;
+	return sb_finish(p, b, out);
 }
 
 static bool at_triple_quote(const struct parser *p)
@@ -808,29 +1018,62 @@ static bool at_triple_quote(const struct parser *p)
 
 /* ---- keys --------------------------------------------------------------- */
 
+/* Not "= {0}": that would clear inline_parts on every key. */
+static void key_init(struct key *k)
+{
+	k->parts = NULL;
+	k->n = k->cap = 0;
+}
+
+/* The part strings belong to the arena; only a long key's parts array
+ * is on the heap. */
 static void key_free(struct key *k)
 {
-	for (size_t i = 0; i < k->n; i++)
-		free(k->parts[i].s.s);
-	free(k->parts);
+	if (k->parts != k->inline_parts)
+		free(k->parts);
+	k->parts = NULL;
+	k->n = k->cap = 0;
 }
 
 static bool parse_bare_key(struct parser *p, toml_str *out)
 {
 	const char *start = p->p;
-	struct strbuf b = {0};
 
 	while (p->p < p->end && is_bare_key_char((unsigned char)*p->p))
 		p->p++;
-	if (!sb_add(p, &b, start, (size_t)(p->p - start)))
-		return false;
-	return sb_finish(p, &b, out);
+	return arena_str(p, start, (size_t)(p->p - start), out);
+}
+
+/* Room for one more part in k. */
+static bool key_reserve(struct parser *p, struct key *k)
+{
+	struct key_part *parts;
+	size_t cap;
+
+	if (!k->parts) {
+		k->parts = k->inline_parts;
+		k->cap = KEY_INLINE_PARTS;
+	}
+	if (k->n < k->cap)
+		return true;
+	cap = k->cap * 2; /* k->n is bounded by TOML_MAX_DEPTH */
+	if (k->parts == k->inline_parts) {
+		parts = malloc(cap * sizeof(*parts));
+		if (parts)
+			memcpy(parts, k->parts, k->n * sizeof(*parts));
+	} else {
+		parts = realloc(k->parts, cap * sizeof(*parts));
+	}
+	if (!parts)
+		return out_of_memory(p);
+	k->parts = parts;
+	k->cap = cap;
+	return true;
 }
 
 static bool parse_key_part(struct parser *p, struct key *k)
 {
 	struct key_part kp = {{NULL, 0}, here(p)};
-	void *parts = k->parts;
 	int c = peek(p);
 	bool ok;
 
@@ -844,13 +1087,8 @@ static bool parse_key_part(struct parser *p, struct key *k)
 		ok = parse_bare_key(p, &kp.s);
 	else
 		return fail_unexpected(p, "a key");
-	if (!ok)
+	if (!ok || !key_reserve(p, k))
 		return false;
-	if (!grow(p, &parts, &k->cap, k->n + 1, sizeof(*k->parts))) {
-		free(kp.s.s);
-		return false;
-	}
-	k->parts = parts;
 	k->parts[k->n++] = kp;
 	return true;
 }
@@ -996,7 +1234,9 @@ static bool convert_float(struct parser *p, const char *s, const char *e, double
 {
 	const char *dp = localeconv()->decimal_point;
 	size_t dplen = dp && *dp ? strlen(dp) : 1;
-	char *buf = malloc((size_t)(e - s) * dplen + 1), *w = buf, *end;
+	size_t need = (size_t)(e - s) * dplen + 1;
+	char small[128];
+	char *buf = need <= sizeof(small) ? small : malloc(need), *w = buf, *end;
 
 	if (!buf)
 		return out_of_memory(p);
@@ -1012,11 +1252,10 @@ static bool convert_float(struct parser *p, const char *s, const char *e, double
 	}
 	*w = '\0';
 	*out = strtod(buf, &end);
-	if (end != w) {
+	if (buf != small)
 		free(buf);
+	if (end != w)
 		return fail(p, "internal error converting a float");
-	}
-	free(buf);
 	return true;
 }
 
@@ -1079,10 +1318,8 @@ static toml_value *parse_number(struct parser *p)
 		ok = parse_float(p, s, e, at, &v->u.f);
 	else
 		ok = parse_integer(p, s, e, at, &v->u.i);
-	if (!ok) {
-		free(v);
+	if (!ok)
 		return NULL;
-	}
 	p->p = e;
 	return v;
 }
@@ -1217,8 +1454,8 @@ static toml_value *parse_datetime(struct parser *p)
 	const char *start = p->p;
 	toml_type type = TOML_TIME_LOCAL;
 	bool has_date = looks_like_date(p), has_offset = false;
-	struct strbuf b = {0};
 	toml_value *v;
+	char *s;
 	int c;
 
 	if (has_date) {
@@ -1239,18 +1476,14 @@ static toml_value *parse_datetime(struct parser *p)
 		if (has_offset)
 			type = TOML_DATETIME;
 	}
-	if (!sb_add(p, &b, start, (size_t)(p->p - start)))
-		return NULL;
-	if (has_date && type != TOML_DATE_LOCAL)
-		b.s[10] = 'T';
-	if (has_offset && b.s[b.len - 1] == 'z')
-		b.s[b.len - 1] = 'Z';
 	v = new_scalar(p, type, at);
-	if (!v || !sb_finish(p, &b, &v->u.str)) {
-		free(b.s);
-		free(v);
+	if (!v || !arena_str(p, start, (size_t)(p->p - start), &v->u.str))
 		return NULL;
-	}
+	s = v->u.str.s;
+	if (has_date && type != TOML_DATE_LOCAL)
+		s[10] = 'T';
+	if (has_offset && s[v->u.str.len - 1] == 'z')
+		s[v->u.str.len - 1] = 'Z';
 	return v;
 }
 
@@ -1270,11 +1503,7 @@ static toml_value *parse_string_value(struct parser *p)
 		ok = parse_multiline_string(p, &v->u.str);
 	else
 		ok = parse_line_string(p, &v->u.str);
-	if (!ok) {
-		free(v);
-		return NULL;
-	}
-	return v;
+	return ok ? v : NULL;
 }
 
 static toml_value *parse_bool(struct parser *p)
@@ -1341,9 +1570,8 @@ static toml_value *parse_array(struct parser *p, int depth)
 	p->p++;
 	p->nesting--;
 	return &a->v;
-fail:
+fail: /* what was built stays in the arena, freed with it */
 	p->nesting--;
-	toml_free(a ? &a->v : NULL);
 	return NULL;
 }
 
@@ -1381,7 +1609,6 @@ static toml_value *parse_inline_table(struct parser *p, int depth)
 	return &t->v;
 fail:
 	p->nesting--;
-	toml_free(t ? &t->v : NULL);
 	return NULL;
 }
 
@@ -1477,12 +1704,13 @@ static struct node *walk_dotted_key(struct parser *p, struct node *t, struct key
  * table). */
 static bool parse_keyval(struct parser *p, struct node *base, unsigned section)
 {
-	struct key k = {0};
+	struct key k;
 	struct node *t;
 	struct key_part *last;
 	toml_value *v;
 	bool ok = false;
 
+	key_init(&k);
 	if (!parse_key(p, &k))
 		goto out;
 	if (peek(p) != '=') {
@@ -1615,9 +1843,10 @@ static bool parse_header(struct parser *p)
 {
 	struct pos at = here(p);
 	bool array = peek_at(p, 1) == '[';
-	struct key k = {0};
+	struct key k;
 	struct node *t = NULL;
 
+	key_init(&k);
 	p->p += array ? 2 : 1;
 	if (!parse_key(p, &k))
 		goto out;
@@ -1661,6 +1890,7 @@ static bool parse_document(struct parser *p)
 toml_value *toml_parse(const char *buf, size_t len, const char *name, char *err, size_t errlen)
 {
 	struct parser p = {0};
+	struct root_node *root;
 
 	if (err && errlen)
 		err[0] = '\0';
@@ -1679,50 +1909,31 @@ toml_value *toml_parse(const char *buf, size_t len, const char *name, char *err,
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		p.p = p.line_start = buf + 3;
 	p.root = new_node(&p, TOML_TABLE, here(&p), 0);
-	if (!p.root)
-		return NULL;
-	p.root->flags = NODE_HEADER;
-	p.table = p.root;
-	p.section = p.sections = 1;
-	if (!parse_document(&p)) {
-		toml_free(&p.root->v);
+	if (p.root) {
+		p.root->flags = NODE_HEADER | NODE_ROOT;
+		p.table = p.root;
+		p.section = p.sections = 1;
+		if (!parse_document(&p))
+			p.failed = true;
+	}
+	sb_release(&p.sb);
+	if (!p.root || p.failed) {
+		arena_release(p.arena.blocks);
 		return NULL;
 	}
-	return &p.root->v;
+	root = (struct root_node *)p.root;
+	root->blocks = p.arena.blocks;
+	return &root->n.v;
 }
 
+/* Only for a root returned by toml_parse(): the whole tree goes with its
+ * arena. Any other value (an inner table, array or scalar) owns nothing
+ * and is left alone. */
 void toml_free(toml_value *v)
 {
-	if (!v)
+	if (!v || v->type != TOML_TABLE || !(as_node(v)->flags & NODE_ROOT))
 		return;
-	switch (v->type) {
-	case TOML_TABLE:
-		for (size_t i = 0; i < v->u.table.n; i++) {
-			free(v->u.table.keys[i].s);
-			toml_free(v->u.table.vals[i]);
-		}
-		free(v->u.table.keys);
-		free(v->u.table.vals);
-		free(as_node(v)->index);
-		break;
-	case TOML_ARRAY:
-		for (size_t i = 0; i < v->u.array.n; i++)
-			toml_free(v->u.array.items[i]);
-		free(v->u.array.items);
-		break;
-	case TOML_STRING:
-	case TOML_DATETIME:
-	case TOML_DATETIME_LOCAL:
-	case TOML_DATE_LOCAL:
-	case TOML_TIME_LOCAL:
-		free(v->u.str.s);
-		break;
-	case TOML_INTEGER:
-	case TOML_FLOAT:
-	case TOML_BOOL:
-		break;
-	}
-	free(v);
+	arena_release(((struct root_node *)v)->blocks);
 }
 
 /* Linear scan: fine for the small tables of rule files, and it works on
