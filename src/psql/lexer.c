@@ -1,0 +1,2 @@
+/* lexer.c - being written. */
+#include <stddef.h>

@@ -1,0 +1,2 @@
+/* sqlfacts.c - being written. */
+#include <stddef.h>

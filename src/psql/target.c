@@ -1,0 +1,2 @@
+/* target.c - being written. */
+#include <stddef.h>
