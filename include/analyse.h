@@ -20,6 +20,9 @@ typedef struct {
 	bool dry;            /* check / rules test: run nothing that changes
 			        anything (read-only helpers such as
 			        `terraform show -json` are allowed) */
+	bool write;          /* run --write: unlock writes in a production
+			        psql session (after typed confirmation) */
+	int stdin_fd;        /* the tool's stdin: what psql would read */
 } invocation;
 
 const char *inv_getenv(const invocation *inv, const char *name);

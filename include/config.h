@@ -44,6 +44,7 @@ typedef struct {
 	strvec protected_secrets; /* rm: kind "secrets" */
 	strvec protected_extra;   /* rm: kind "configured" */
 	long scan_limit;          /* rm: entries counted at most */
+	strvec read_only_environments; /* psql: interactive sessions start read-only */
 	char *binaries[TOOL_COUNT]; /* owned: configured real binaries or NULL */
 	strvec sources;           /* files that were read, in order */
 	char *home;               /* owned: the user's home (passwd, not $HOME) */

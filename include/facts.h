@@ -45,6 +45,9 @@ typedef struct {
 	strvec exec_argv;   /* when set, what runs instead of the argv typed
 			       (e.g. terraform apply of the plan that was
 			       shown); its argv[0] is still the tool's name */
+	strvec exec_env;    /* "NAME=value" set in the tool's environment */
+	int exec_stdin;     /* > 0: becomes the tool's stdin (a spool file
+			       holding exactly the bytes interlock read) */
 } facts;
 
 /* Appends an operation of this kind and returns it for its fields. */

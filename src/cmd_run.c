@@ -100,12 +100,11 @@ static int guard_and_exec(const char *tool, int argc, char **argv, bool write, b
 	decision d;
 	gate_outcome g = GATE_NOT_ASKED;
 
-	(void)write; /* only psql sessions use it (not yet analysed) */
 	engine_load(&e, tool);
 	autofree char *bin = real_binary(&e.cfg, tool, argv[0], explicit);
 	autofree char *cwd = current_dir();
 	invocation inv = {.tool = tool, .argc = argc, .argv = argv, .envp = environ,
-			  .cwd = cwd, .cfg = &e.cfg, .real_tool = bin};
+			  .cwd = cwd, .cfg = &e.cfg, .real_tool = bin, .write = write};
 	bool agent = agent_mode(&e.cfg, environ);
 	engine_decide_guarded(&e, &inv, agent, &fx, &d);
 	autofree char *cmdline = quote_cmdline(argc, argv);
@@ -121,6 +120,10 @@ static int guard_and_exec(const char *tool, int argc, char **argv, bool write, b
 	}
 	/* Nothing is freed on the way to exec: the process image is replaced,
 	 * and start-up time is what every guarded command pays. */
+	for (size_t i = 0; i < fx.exec_env.n; i++)
+		putenv(fx.exec_env.v[i]);
+	if (fx.exec_stdin > 0 && dup2(fx.exec_stdin, STDIN_FILENO) < 0)
+		die(EXIT_EXEC, "cannot hand the spooled input to %s", tool);
 	exec_tool(bin, fx.exec_argv.n ? fx.exec_argv.v : argv);
 }
 

@@ -55,7 +55,11 @@ const char config_default_ini[] =
 	"protected_home = ~\n"
 	"protected_secrets = ~/.ssh, ~/.gnupg, ~/.aws, ~/.kube\n"
 	"protected =\n"
-	"scan_limit = 100000\n";
+	"scan_limit = 100000\n"
+	"\n"
+	"[psql]\n"
+	"; interactive sessions on these environments start read-only\n"
+	"read_only_environments = production\n";
 
 /* inih as packaged does not pass line numbers to the handler, so the text
  * is fed to it line by line by our own reader, which counts. */
@@ -255,6 +259,16 @@ static int set_rm(load_state *st, const char *key, const char *v, int line)
 	return 1;
 }
 
+static int set_psql(load_state *st, const char *key, const char *v, int line)
+{
+	if (!strcmp(key, "read_only_environments"))
+		set_list(st, &st->cfg->read_only_environments, v);
+	else
+		return fail(st, line, "unknown key '%s' in [psql]; expected read_only_environments",
+			    key);
+	return 1;
+}
+
 static int set_binary(load_state *st, const char *key, const char *v, int line)
 {
 	int t = tool_index(key);
@@ -329,6 +343,8 @@ static int on_entry(void *user, const char *section, const char *key, const char
 		return set_rm(st, key, v, line);
 	if (!strcmp(section, "binaries"))
 		return set_binary(st, key, v, line);
+	if (!strcmp(section, "psql"))
+		return set_psql(st, key, v, line);
 	return set_env(st, section, key, v, line);
 }
 
@@ -541,6 +557,7 @@ void config_free(config *cfg)
 	sv_clear(&cfg->protected_home);
 	sv_clear(&cfg->protected_secrets);
 	sv_clear(&cfg->protected_extra);
+	sv_clear(&cfg->read_only_environments);
 	for (int t = 0; t < TOOL_COUNT; t++)
 		free(cfg->binaries[t]);
 	sv_clear(&cfg->sources);

@@ -78,6 +78,7 @@ void facts_free(facts *fx)
 	fs_clear(&fx->target);
 	sv_clear(&fx->notes);
 	sv_clear(&fx->exec_argv);
+	sv_clear(&fx->exec_env);
 	*fx = (facts){0};
 }
 
