@@ -29,7 +29,7 @@ SRC := src/main.c src/help.c src/cmd_run.c src/cmd_rules.c src/cmd_admin.c src/e
        src/config.c src/classify.c src/rules.c src/examples.c src/facts.c \
        src/decide.c src/gate.c src/audit.c src/exec.c src/die.c src/util.c \
        src/toml/toml.c src/analyse/analyse.c src/analyse/rm.c \
-       src/analyse/terraform.c src/psql/lexer.c src/psql/target.c src/psql/sqlfacts.c
+       src/analyse/terraform.c src/analyse/psql.c src/psql/lexer.c src/psql/target.c src/psql/sqlfacts.c
 RULES := $(sort $(wildcard rules.d/*.toml))
 
 OBJ      := $(SRC:%.c=build/obj/%.o) build/obj/embedded_rules.o
@@ -76,13 +76,34 @@ build/toml-decoder: tests/toml/decoder.c src/toml/toml.c include/toml.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ tests/toml/decoder.c src/toml/toml.c
 
+# ---- psql lexer: golden-case dump program and fuzzer ---------------------
+LEXER_SRC := src/psql/lexer.c src/util.c src/die.c
+
+build/lexer-dump: tests/lexer/dump.c $(LEXER_SRC) $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ tests/lexer/dump.c $(LEXER_SRC)
+
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_TIME  ?= 60
+build/fuzz_psql_lexer: tests/fuzz/fuzz_psql_lexer.c $(LEXER_SRC) $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -Iinclude -D_GNU_SOURCE -std=c11 -Wall -Wextra -Werror -Wshadow \
+		-Wstrict-prototypes $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_psql_lexer.c $(LEXER_SRC)
+
+# A fuzz run (make check does a short one): new inputs go to build/fuzz-corpus.
+fuzz: build/fuzz_psql_lexer
+	@mkdir -p build/fuzz-corpus
+	build/fuzz_psql_lexer -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/psql.dict \
+		-max_len=4096 build/fuzz-corpus tests/fuzz/corpus_psql
+
 deps:
 	@scripts/setup-deps
 
 demo: deps all
 	@scripts/demo.sh
 
-test: all asan build/toml-decoder $(UNIT_TESTS)
+test: all asan build/toml-decoder build/lexer-dump build/fuzz_psql_lexer $(UNIT_TESTS)
 	@tests/run-all.sh
 
 check: deps

@@ -3,9 +3,10 @@
  * backslash meta-commands, the \g family as terminators, psql variables,
  * and COPY ... FROM STDIN data up to \. (data, never SQL).
  *
- * Streaming: input is fed in chunks of any size; memory stays bounded
- * (a statement's text is kept only up to max_stmt bytes, and only when it
- * could matter, see psql_stmt.interesting). */
+ * Streaming: input is fed in chunks of any size, with the same events
+ * whatever the chunking; memory stays bounded (a statement's text is kept
+ * only up to max_stmt bytes, see psql_stmt.truncated; COPY data is skipped,
+ * never buffered). */
 #ifndef INTERLOCK_PSQL_LEXER_H
 #define INTERLOCK_PSQL_LEXER_H
 
@@ -14,8 +15,9 @@
 
 /* Keyword classes seen outside quotes and comments: the cheap, safe
  * pre-filter. A statement with none of these cannot change data or
- * settings (plain SELECT of columns, INSERT ... VALUES literals, CREATE
- * TABLE, COMMENT ...), so it need not be parsed. */
+ * settings (plain SELECT of columns, INSERT ... VALUES literals, COMMENT
+ * ...), so it need not be parsed. The exact rules are in src/psql/lexer.c
+ * (on_word). */
 enum {
 	KW_DELETE = 1 << 0,
 	KW_UPDATE = 1 << 1,
@@ -30,9 +32,11 @@ enum {
 	KW_COPY = 1 << 10,
 	KW_DO = 1 << 11,
 	KW_EXECUTE = 1 << 12, /* EXECUTE, CALL, PREPARE */
-	KW_CREATE = 1 << 13,  /* CREATE (INDEX, FUNCTION, RULE, TRIGGER...) */
+	KW_CREATE = 1 << 13,  /* CREATE of anything (TABLE too) */
 	KW_FUNCTION = 1 << 14, /* a function call could do anything: SELECT f() */
-	KW_OTHER = 1 << 15,   /* a first keyword the lexer does not know */
+	KW_OTHER = 1 << 15,   /* a first keyword the lexer does not know, or text
+	                         that psql and the server (or psql versions) read
+	                         differently */
 };
 
 typedef struct {
@@ -44,9 +48,14 @@ typedef struct {
 	unsigned keywords;  /* KW_* seen outside quotes and comments */
 	bool interesting;   /* keywords != 0 || has_variables: worth parsing */
 	bool has_variables; /* :name, :'name', :"name" outside quotes */
-	const char *terminator; /* ";", "\\g", "\\gx", "\\gexec", "\\gset", "\\crosstabview",
-	                           "\\watch", or "" at end of input */
-	long line;          /* 1-based line where the statement starts */
+	const char *terminator; /* ";", "\\g", "\\gx", "\\gexec", "\\gset", "\\gdesc",
+	                           "\\crosstabview", "\\watch", or "" at end of input;
+	                           a \\g-family terminator is then also reported as a
+	                           meta event (its arguments matter: \\g |cmd), and
+	                           one with nothing collected re-reports the previous
+	                           statement, which psql runs again */
+	long line;          /* 1-based line of the statement's first token
+	                       (leading blanks and comments are not in text) */
 } psql_stmt;
 
 typedef struct {
@@ -65,12 +74,17 @@ typedef struct {
 typedef struct psql_lexer psql_lexer;
 
 psql_lexer *psql_lex_new(const psql_lex_callbacks *cb, void *ctx, size_t max_stmt);
-/* Feeds len bytes (any bytes: NUL and invalid UTF-8 are data too). */
+/* Feeds len bytes (any bytes; invalid UTF-8 is data, but a NUL byte makes
+ * psql_lex_finish fail: psql would silently drop text after it). */
 void psql_lex_feed(psql_lexer *lx, const char *buf, size_t len);
-/* End of input: reports a last unterminated statement ("" terminator).
- * Returns false when the input ended inside a quote, comment or COPY data
- * (the text then was not what it looked like: unknown means dangerous);
- * *why says what was open. */
+/* End of input: reports a last unterminated statement ("" terminator), as
+ * psql sends it. Returns false when the input ended inside a quote or
+ * comment (the text then was not what it looked like: unknown means
+ * dangerous), or held something the lexer cannot vouch for (a NUL byte, SQL
+ * after a \\ separator leaving a quote open, an over-long meta-command or
+ * dollar-quote tag); *why says what. COPY data ending at the end of input
+ * is accepted, as psql does. After a false return the events may be wrong.
+ * Feed nothing after it. */
 bool psql_lex_finish(psql_lexer *lx, const char **why);
 void psql_lex_free(psql_lexer *lx);
 

@@ -35,6 +35,8 @@ typedef struct {
 	strvec tree;      /* files to create in a fresh directory (the cwd) */
 	char *config;     /* owned: INI text layered on the embedded default */
 	bool matches;     /* the rule must (true) or must not (false) match */
+	bool terminal;    /* stdin is a terminal (a pseudo-terminal is opened) */
+	bool write;       /* as with interlock run --write */
 	int line, col;
 } example;
 
@@ -64,8 +66,11 @@ typedef struct {
 	strvec files; /* the files that were read, in order */
 } ruleset;
 
-/* Loads every layer. false with "file:line:col: message" in err. */
-bool rules_load(ruleset *rs, const config *cfg, char *err, size_t errlen);
+/* Loads every layer. false with "file:line:col: message" in err. With a
+ * tool, shipped files whose rules are all for other tools are skipped
+ * (they were checked at build time); every other file is read whole, so a
+ * broken site file stops every tool. */
+bool rules_load(ruleset *rs, const config *cfg, const char *tool, char *err, size_t errlen);
 /* Compiles the patterns of rules for tool (NULL: every rule). */
 bool rules_compile(ruleset *rs, const char *tool, char *err, size_t errlen);
 void rules_free(ruleset *rs);
@@ -81,6 +86,7 @@ typedef struct {
 	const char *name;
 	const char *text;
 	unsigned long len;
+	const char *tools; /* " psql rm " : the tools its rules name */
 } embedded_file;
 extern const embedded_file embedded_rules[];
 extern const unsigned long embedded_rules_count;

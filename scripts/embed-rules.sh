@@ -12,11 +12,19 @@ for f in "$@"; do
 	echo "0x00};"
 	n=$((n + 1))
 done
+# The tools each file's rules name: a start-up for rm need not parse the
+# psql rules. The shipped files are checked whole at build time (make check
+# runs every rule's examples), so skipping them is safe; files from /etc or
+# the user are always read whole.
+tools_of() {
+	grep -E '^[[:space:]]*tools[[:space:]]*=' "$1" |
+		grep -oE '"(psql|pg_restore|terraform|rm)"' | tr -d '"' | sort -u | tr '\n' ' '
+}
 echo 'const embedded_file embedded_rules[] = {'
 n=0
 for f in "$@"; do
-	echo "{\"$(basename "$f")\", rule_$n, sizeof rule_$n - 1},"
+	echo "{\"$(basename "$f")\", rule_$n, sizeof rule_$n - 1, \" $(tools_of "$f")\"},"
 	n=$((n + 1))
 done
-echo '{0, 0, 0}};'
+echo '{0, 0, 0, 0}};'
 echo "const unsigned long embedded_rules_count = $n;"

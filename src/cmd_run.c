@@ -37,7 +37,7 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *ra)
 			print_help(cmd);
 			exit(0);
 		}
-		if (!strcmp(cmd, "run") && !strcmp(a, "--write"))
+		if (!strcmp(a, "--write"))
 			ra->write = true;
 		else if (!strcmp(cmd, "check") && !strcmp(a, "--json"))
 			ra->json = true;
@@ -223,7 +223,8 @@ int cmd_check(int argc, char **argv)
 	char err[512];
 	autofree char *bin = find_real_tool(&e.cfg, tool, err, sizeof err);
 	invocation inv = {.tool = tool, .argc = ra.argc, .argv = ra.argv, .envp = environ,
-			  .cwd = cwd, .cfg = &e.cfg, .real_tool = bin, .dry = true};
+			  .cwd = cwd, .cfg = &e.cfg, .real_tool = bin, .dry = true,
+			  .write = ra.write};
 	engine_decide_guarded(&e, &inv, agent_mode(&e.cfg, environ), &fx, &d);
 	if (ra.json)
 		print_check_json(&fx, &d);

@@ -14,7 +14,7 @@ static void load(engine *e, const char *tool, bool standard_only)
 	*e = (engine){0};
 	if (!config_load(&e->cfg, standard_only, err, sizeof err))
 		diex(EXIT_CONFIG, "%s", err);
-	if (!rules_load(&e->rules, &e->cfg, err, sizeof err))
+	if (!rules_load(&e->rules, &e->cfg, tool, err, sizeof err))
 		diex(EXIT_CONFIG, "%s", err);
 	if (!rules_compile(&e->rules, tool, err, sizeof err))
 		diex(EXIT_CONFIG, "%s", err);

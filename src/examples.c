@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,6 +103,31 @@ static bool build_tree(const strvec *tree, char *root, char *err, size_t errlen)
 	return true;
 }
 
+/* The example's stdin as a file descriptor (a memfd), or -1 for none. For
+ * a terminal, *master keeps the pseudo-terminal's other end open (closed
+ * by the caller) so that the slave is not hung up. */
+static int example_stdin(const example *ex, int *master)
+{
+	*master = -1;
+	if (ex->terminal) { /* a real pseudo-terminal: isatty() holds */
+		*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (*master < 0 || grantpt(*master) != 0 || unlockpt(*master) != 0)
+			return -1;
+		return open(ptsname(*master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	}
+	if (!ex->stdin_text)
+		return -1;
+	int fd = memfd_create("interlock-example-stdin", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (write(fd, ex->stdin_text, ex->stdin_len) != (ssize_t)ex->stdin_len ||
+	    lseek(fd, 0, SEEK_SET) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 bool example_run(const rule *r, const example *ex, bool *matched, char *err, size_t errlen)
 {
 	config cfg;
@@ -128,8 +154,10 @@ bool example_run(const rule *r, const example *ex, bool *matched, char *err, siz
 	autofree char *cwd = tree ? xasprintf("%s%s%s", root, ex->cwd ? "/" : "",
 					      ex->cwd ? ex->cwd : "")
 				  : xstrdup(ex->cwd ? ex->cwd : "/");
+	int master;
 	invocation inv = {.tool = tool, .argc = (int)ex->argv.n, .argv = ex->argv.v,
-			  .envp = ex->env.v, .cwd = cwd, .cfg = &cfg, .dry = true};
+			  .envp = ex->env.v, .cwd = cwd, .cfg = &cfg, .dry = true,
+			  .stdin_fd = example_stdin(ex, &master), .write = ex->write};
 	if (analyse(&inv, &fx, err, errlen)) {
 		for (size_t i = 0; i < fx.n_ops && !*matched; i++)
 			*matched = rule_matches_op(r, &fx, &fx.ops[i]);
@@ -137,6 +165,10 @@ bool example_run(const rule *r, const example *ex, bool *matched, char *err, siz
 		ok = false;
 	}
 	facts_free(&fx);
+	if (inv.stdin_fd >= 0)
+		close(inv.stdin_fd);
+	if (master >= 0)
+		close(master);
 	if (tree)
 		remove_tree(root);
 	config_free(&cfg);

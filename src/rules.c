@@ -19,6 +19,7 @@ typedef struct {
 	char *path;   /* owned: full path, or "<embedded>/rm.toml" */
 	const char *text; /* embedded text, or NULL to read path */
 	size_t len;
+	bool skip;        /* a shipped file with no rule for the tool being run */
 } source;
 
 typedef struct {
@@ -150,8 +151,8 @@ static bool parse_action(parse_ctx *c, const toml_value *v, action *out)
 	return true;
 }
 
-static const char *const example_keys[] = {"argv", "env",    "stdin", "cwd",
-					   "tree", "config", "matches", NULL};
+static const char *const example_keys[] = {"argv",    "env",      "stdin", "cwd",   "tree",
+					   "config",  "terminal", "write", "matches", NULL};
 
 static bool parse_example(parse_ctx *c, const toml_value *t, example *ex)
 {
@@ -160,7 +161,7 @@ static bool parse_example(parse_ctx *c, const toml_value *t, example *ex)
 	*ex = (example){.line = t->line, .col = t->col};
 	if (t->type != TOML_TABLE)
 		return failat(c, t, "expected a table in 'example'");
-	if (!check_keys(c, t, "an example", example_keys, "argv, env, stdin, cwd, tree, config or matches"))
+	if (!check_keys(c, t, "an example", example_keys, "argv, env, stdin, cwd, tree, config, terminal, write or matches"))
 		return false;
 	if (!get_string_list(c, t, "argv", &ex->argv, true))
 		return false;
@@ -177,6 +178,10 @@ static bool parse_example(parse_ctx *c, const toml_value *t, example *ex)
 	const toml_value *d = get_typed(c, t, "cwd", TOML_STRING, false, &ok);
 	if (d)
 		ex->cwd = xstrdup(d->u.str.s);
+	const toml_value *b = get_typed(c, t, "terminal", TOML_BOOL, false, &ok);
+	ex->terminal = b && b->u.b;
+	b = get_typed(c, t, "write", TOML_BOOL, false, &ok);
+	ex->write = b && b->u.b;
 	const toml_value *ini = get_typed(c, t, "config", TOML_STRING, false, &ok);
 	if (ini)
 		ex->config = xstrdup(ini->u.str.s);
@@ -342,6 +347,12 @@ static bool load_source(ruleset *rs, const source *s, char *err, size_t errlen)
 	return ok;
 }
 
+static bool names_tool(const char *tools, const char *tool)
+{
+	autofree char *word = xasprintf(" %s ", tool);
+	return strstr(tools, word) != NULL;
+}
+
 static void put_source(source **v, size_t *n, const char *name, char *path, const char *text,
 		       size_t len)
 {
@@ -351,6 +362,7 @@ static void put_source(source **v, size_t *n, const char *name, char *path, cons
 			(*v)[i].path = path;
 			(*v)[i].text = text;
 			(*v)[i].len = len;
+			(*v)[i].skip = false;
 			return;
 		}
 	}
@@ -393,7 +405,7 @@ static char *user_rules_dir(const config *cfg)
 	return xasprintf("%s/.config/interlock/rules.d", cfg->home);
 }
 
-bool rules_load(ruleset *rs, const config *cfg, char *err, size_t errlen)
+bool rules_load(ruleset *rs, const config *cfg, const char *tool, char *err, size_t errlen)
 {
 	source *src = NULL;
 	size_t n = 0;
@@ -404,6 +416,8 @@ bool rules_load(ruleset *rs, const config *cfg, char *err, size_t errlen)
 		put_source(&src, &n, embedded_rules[i].name,
 			   xasprintf("<shipped>/%s", embedded_rules[i].name), embedded_rules[i].text,
 			   embedded_rules[i].len);
+	for (unsigned long i = 0; tool && i < embedded_rules_count; i++)
+		src[i].skip = !names_tool(embedded_rules[i].tools, tool);
 	autofree char *user = user_rules_dir(cfg);
 	ok = scan_layer("/etc/interlock/rules.d", &src, &n, err, errlen) &&
 	     (cfg->locked || scan_layer(user, &src, &n, err, errlen));
@@ -411,7 +425,8 @@ bool rules_load(ruleset *rs, const config *cfg, char *err, size_t errlen)
 		ok = scan_layer(cfg->rule_dirs.v[i], &src, &n, err, errlen);
 	qsort(src, n, sizeof(*src), by_name);
 	for (size_t i = 0; ok && i < n; i++)
-		ok = load_source(rs, &src[i], err, errlen);
+		if (!src[i].skip)
+			ok = load_source(rs, &src[i], err, errlen);
 	for (size_t i = 0; i < n; i++) {
 		free(src[i].name);
 		free(src[i].path);

@@ -57,6 +57,21 @@ clean_env() {
 	env -i PATH="$PATH" HOME="$(mktemp -d)" XDG_STATE_HOME="$(mktemp -d)" "$@"
 }
 suite "rules test (shipped examples)" clean_env build/interlock rules test
+suite "psql lexer golden cases" tests/lexer/run.sh build/lexer-dump
+
+# A short libFuzzer run of the psql lexer (make fuzz runs longer).
+fuzz_lexer() {
+	mkdir -p build/fuzz-corpus
+	if build/fuzz_psql_lexer -max_total_time="${FUZZ_TIME:-20}" -dict=tests/fuzz/psql.dict \
+		-max_len=4096 build/fuzz-corpus tests/fuzz/corpus_psql >build/fuzz.log 2>&1; then
+		tail -n 2 build/fuzz.log
+		echo "1 passed, 0 failed"
+	else
+		tail -n 40 build/fuzz.log
+		echo "0 passed, 1 failed"
+	fi
+}
+suite "fuzz psql lexer" fuzz_lexer
 
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0
 for bin in build/interlock build/asan/interlock; do

@@ -40,3 +40,55 @@ no_tty() {
 last_audit() {
 	tail -n 1 "$AUDIT" | jq -r "$1"
 }
+
+# ---- terraform (tests/bats/terraform.bats) --------------------------------
+# terraform_env: nothing terraform-related inherited from whoever runs the
+# suite; a private CLI configuration; TMPDIR private (interlock's plan gate
+# puts its plan there, so a test can see that nothing is left behind).
+terraform_env() {
+	unset TF_WORKSPACE TF_DATA_DIR TF_LOG TF_INPUT TF_IN_AUTOMATION \
+		$(compgen -e | grep '^TF_CLI_ARGS' || true)
+	: >"$T/terraformrc"
+	export TF_CLI_CONFIG_FILE="$T/terraformrc" CHECKPOINT_DISABLE=1 TMPDIR="$T/tmp"
+	mkdir -p "$TMPDIR"
+}
+
+# need_terraform: TF = the real terraform (/usr/local/bin/terraform, else the
+# one on PATH unless that is interlock itself), or the test is skipped and
+# says so.
+need_terraform() {
+	TF=/usr/local/bin/terraform
+	if [ ! -x "$TF" ]; then
+		TF=$(command -v terraform || true)
+		if [ -n "$TF" ] && [ "$(readlink -f "$TF")" = "$(readlink -f "$IL")" ]; then
+			TF=""
+		fi
+	fi
+	if [ -z "$TF" ] || [ ! -x "$TF" ]; then
+		skip "terraform not installed: this test needs the real terraform and was skipped"
+	fi
+}
+
+# make_stack DIR WORKSPACE NAME...: a configuration of terraform_data
+# resources (built in: no provider download, works offline), initialised,
+# in WORKSPACE, applied with the real terraform.
+make_stack() {
+	local dir=$1 ws=$2 r
+	shift 2
+	mkdir -p "$dir"
+	for r in "$@"; do
+		printf 'resource "terraform_data" "%s" {\n  input = "%s"\n}\n' "$r" "$r"
+	done >"$dir/main.tf"
+	(
+		cd "$dir" || exit 1
+		"$TF" init -input=false >/dev/null || exit 1
+		if [ "$ws" != default ]; then "$TF" workspace new "$ws" >/dev/null || exit 1; fi
+		"$TF" apply -auto-approve -input=false >/dev/null
+	)
+}
+
+# tf_state DIR [WORKSPACE]: the resources terraform itself (not interlock)
+# lists in DIR's current workspace (or WORKSPACE), sorted, one line.
+tf_state() {
+	(cd "$1" && TF_WORKSPACE=${2:-} "$TF" state list) | sort | tr '\n' ' ' | sed 's/ $//'
+}

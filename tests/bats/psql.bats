@@ -1,0 +1,161 @@
+#!/usr/bin/env bats
+# psql through interlock against a real PostgreSQL 15 server that this file
+# starts (tests/pg/server.sh) and stops. Databases: app_production (a
+# production name on a local socket: the name wins) and app_dev.
+load helpers
+
+setup_file() {
+	eval "$("$BATS_TEST_DIRNAME/../pg/server.sh" start)"
+	export PGDIR PGHOST PGPORT PGUSER=postgres
+	for db in app_production app_dev; do
+		/usr/bin/psql -X -q -d postgres -c "CREATE DATABASE $db"
+	done
+}
+
+teardown_file() {
+	"$BATS_TEST_DIRNAME/../pg/server.sh" stop "$PGDIR"
+}
+
+# Fresh table items(id) with 10 rows in both databases.
+setup() {
+	T="$(mktemp -d /tmp/interlock-bats.XXXXXX)"
+	export HOME="$T/home" XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state"
+	export INTERLOCK_CONFIG="$T/interlock.ini"
+	mkdir -p "$HOME" "$T/work"
+	printf '[interlock]\nsyslog = no\n' >"$INTERLOCK_CONFIG"
+	unset INTERLOCK_AGENT CLAUDECODE GEMINI_CLI CODEX_SANDBOX CURSOR_AGENT NO_COLOR PGOPTIONS
+	AUDIT="$XDG_STATE_HOME/interlock/audit.jsonl"
+	for db in app_production app_dev; do
+		/usr/bin/psql -X -q -d $db -c "DROP TABLE IF EXISTS items; CREATE TABLE items(id int);
+			INSERT INTO items SELECT generate_series(1,10)"
+	done
+	cd "$T/work" || return 1
+}
+
+rows() {
+	/usr/bin/psql -X -qAt -d "$1" -c "SELECT count(*) FROM items"
+}
+
+@test "psql: DELETE without WHERE on production, no terminal: blocked, every row still there" {
+	run no_tty "$IL" run -- psql -X -d app_production -c "DELETE FROM items"
+	[ "$status" -eq 77 ]
+	[[ "$output" == *"psql.dml-all-rows"* ]]
+	[[ "$output" == *"'app_production'"* ]]
+	[ "$(rows app_production)" -eq 10 ]
+}
+
+@test "psql: DELETE with a WHERE on production runs" {
+	run no_tty "$IL" run -- psql -X -d app_production -c "DELETE FROM items WHERE id > 7"
+	[ "$status" -eq 0 ]
+	[ "$(rows app_production)" -eq 7 ]
+}
+
+@test "psql: development is free" {
+	run no_tty "$IL" run -- psql -X -d app_dev -c "DELETE FROM items"
+	[ "$status" -eq 0 ]
+	[ "$(rows app_dev)" -eq 0 ]
+}
+
+@test "pty: typing the database name runs the DELETE; a wrong name sends nothing" {
+	run "$PTY" app_prod "$IL" run -- psql -X -d app_production -c "DELETE FROM items"
+	[ "$status" -eq 77 ]
+	[ "$(rows app_production)" -eq 10 ]
+	run "$PTY" app_production "$IL" run -- psql -X -d app_production -c "DELETE FROM items"
+	[ "$status" -eq 0 ]
+	[ "$(rows app_production)" -eq 0 ]
+}
+
+@test "psql: SQL piped on stdin is decided before anything runs" {
+	run no_tty sh -c "printf 'SELECT 1;\nTRUNCATE items;\n' | '$IL' run -- psql -X -d app_production"
+	[ "$status" -eq 77 ]
+	[[ "$output" == *"psql.truncate"* ]]
+	[ "$(rows app_production)" -eq 10 ]
+}
+
+@test "psql: \\i includes are followed; a missing include is not ignored" {
+	echo 'DROP TABLE items;' >drop.sql
+	printf '\\i drop.sql\n' >main.sql
+	run no_tty "$IL" run -- psql -X -d app_production -f main.sql
+	[ "$status" -eq 77 ]
+	[[ "$output" == *"psql.drop"* ]]
+	[ "$(rows app_production)" -eq 10 ]
+	printf '\\i nowhere.sql\n' >main.sql
+	run no_tty "$IL" run -- psql -X -d app_production -f main.sql
+	[ "$status" -eq 77 ]
+	[[ "$output" == *"cannot be read"* ]]
+}
+
+@test "psql: agent mode blocks what would need confirmation" {
+	run env CLAUDECODE=1 "$PTY" - "$IL" run -- psql -X -d app_production -c "DELETE FROM items"
+	[ "$status" -eq 77 ]
+	[ "$(rows app_production)" -eq 10 ]
+}
+
+@test "psql: a production session is read-only; the server refuses a write" {
+	run expect -c "
+		set timeout 20
+		spawn $IL run -- psql -X -d app_production
+		expect READ-ONLY
+		send \"INSERT INTO items VALUES (99);\r\"
+		expect {
+			\"read-only transaction\" { send \"\\\\q\r\"; expect eof; exit 0 }
+			timeout { exit 1 }
+		}"
+	[ "$status" -eq 0 ]
+	[ "$(rows app_production)" -eq 10 ]
+}
+
+@test "psql: --write unlocks a production session after the typed confirmation" {
+	run expect -c "
+		set timeout 20
+		spawn $IL run --write -- psql -X -d app_production
+		expect \"Type 'app_production' to run it\"
+		send \"app_production\r\"
+		expect \"app_production=#\"
+		send \"INSERT INTO items VALUES (99);\r\"
+		expect \"INSERT 0 1\"
+		send \"\\\\q\r\"
+		expect eof"
+	[ "$status" -eq 0 ]
+	[ "$(rows app_production)" -eq 11 ]
+	# an agent cannot unlock
+	run env CLAUDECODE=1 "$PTY" - "$IL" run --write -- psql -X -d app_production
+	[ "$status" -eq 77 ]
+}
+
+@test "psql: 100 MB with NUL and invalid UTF-8 reaches the server byte for byte" {
+	/usr/bin/psql -X -q -d app_dev -c "DROP TABLE IF EXISTS blobs; CREATE TABLE blobs(id int, data bytea)"
+	python3 - "$T/in.copy" "$T/want.sha" <<-'PY'
+	import hashlib, os, struct, sys
+	# COPY ... FROM STDIN (FORMAT binary): header, rows of (int4, bytea), trailer
+	h = hashlib.sha256()
+	with open(sys.argv[1], "wb") as f:
+	    f.write(b"COPY blobs FROM STDIN (FORMAT binary);\n")
+	    f.write(b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0))
+	    chunk = bytes(range(256)) * 4096  # 1 MiB: every byte value, NUL and 0xff too
+	    for i in range(100):
+	        data = chunk[i:] + os.urandom(i)
+	        h.update(data)
+	        f.write(struct.pack("!hii", 2, 4, i) + struct.pack("!i", len(data)) + data)
+	    f.write(struct.pack("!h", -1))
+	open(sys.argv[2], "w").write(h.hexdigest())
+	PY
+	[ "$(stat -c %s "$T/in.copy")" -gt 100000000 ]
+	run no_tty sh -c "'$IL' run -- psql -X -q -v ON_ERROR_STOP=1 -d app_dev <'$T/in.copy'"
+	[ "$status" -eq 0 ]
+	got=$(/usr/bin/psql -X -qAt -d app_dev -c "SELECT encode(sha256(string_agg(data, ''::bytea ORDER BY id)), 'hex') FROM blobs")
+	[ "$got" = "$(cat "$T/want.sha")" ]
+}
+
+@test "psql: check --json shows the target as libpq resolves it" {
+	run "$IL" check --json -- psql "postgresql://alice@db.prod.example:6543/orders?sslmode=require" -h ignored -c "SELECT 1"
+	[ "$(jq -r .target.host <<<"$output")" = db.prod.example ]
+	[ "$(jq -r .target.port <<<"$output")" = 6543 ]
+	[ "$(jq -r .target.database <<<"$output")" = orders ]
+	[ "$(jq -r .target.user <<<"$output")" = alice ]
+	[ "$(jq -r .target.environment <<<"$output")" = production ]
+	printf '[reports]\nhost=stg-db.internal\ndbname=reports\n' >"$T/svc.conf"
+	PGSERVICEFILE="$T/svc.conf" run "$IL" check --json -- psql service=reports -c "SELECT 1"
+	[ "$(jq -r .target.host <<<"$output")" = stg-db.internal ]
+	[ "$(jq -r .target.environment <<<"$output")" = staging ]
+}

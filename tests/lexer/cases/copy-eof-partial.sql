@@ -1,0 +1,3 @@
+COPY t FROM STDIN;
+1	2
+\.

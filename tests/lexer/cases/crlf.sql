@@ -1,0 +1,4 @@
+COPY t FROM STDIN;
+1
+\.
+SELECT 1;

@@ -1,0 +1,3 @@
+SELECT 1;
+
+   DELETE FROM t

@@ -1,0 +1,11 @@
+SELECT count(*), sum(a), max(b), coalesce(c, 1) FROM t WHERE a IN (1, 2);
+SELECT f(x) FROM t;
+SELECT pg_catalog.count(1);
+SELECT "f"(1);
+SELECT public.setval('s', 1);
+SELECT CAST(a AS numeric(10, 2)), b::varchar(3) FROM t JOIN u USING (id);
+SELECT a FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.id = t.id);
+SELECT lower (a), upper /* c */ (b) FROM t;
+SELECT x.lower(a) FROM t;
+INSERT INTO t (a, b) VALUES (f(1), 2);
+SELECT * FROM f();

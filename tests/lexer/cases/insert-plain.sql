@@ -1,0 +1,9 @@
+INSERT INTO public.t VALUES (1, 'a;b', NULL, true, 2.5, '2020-01-01', -3);
+INSERT INTO public.t (id, "set", start, name) VALUES (2, 'x', 3, E'y\'z');
+INSERT INTO "Public"."T" ("A") VALUES (3), (4);
+INSERT INTO t VALUES (5) ON CONFLICT DO NOTHING;
+INSERT INTO t VALUES (6) ON CONFLICT (id) DO UPDATE SET a = 1;
+INSERT INTO t VALUES (7) RETURNING id;
+INSERT INTO t SELECT * FROM u;
+INSERT INTO t VALUES ((SELECT max(a) FROM u));
+INSERT INTO t VALUES (nextval('s'));

@@ -1,0 +1,3 @@
+\set x 1 \\ SELECT 'abc
+DROP TABLE t;
+-- '
