@@ -35,5 +35,6 @@ bool analyse(const invocation *inv, facts *fx, char *err, size_t errlen);
 bool analyse_rm(const invocation *inv, facts *fx, char *err, size_t errlen);
 bool analyse_terraform(const invocation *inv, facts *fx, char *err, size_t errlen);
 bool analyse_psql(const invocation *inv, facts *fx, char *err, size_t errlen);
+bool analyse_pg_restore(const invocation *inv, facts *fx, char *err, size_t errlen);
 
 #endif

@@ -33,6 +33,8 @@ bool analyse(const invocation *inv, facts *fx, char *err, size_t errlen)
 	fs_set(&fx->target, "cwd", inv->cwd);
 	if (strcmp(inv->tool, "rm") == 0)
 		return analyse_rm(inv, fx, err, errlen);
+	if (strcmp(inv->tool, "pg_restore") == 0)
+		return analyse_pg_restore(inv, fx, err, errlen);
 	if (strcmp(inv->tool, "psql") == 0)
 		return analyse_psql(inv, fx, err, errlen);
 	if (strcmp(inv->tool, "terraform") == 0)

@@ -25,6 +25,7 @@
 
 #include "analyse.h"
 #include "classify.h"
+#include "explain.h"
 #include "pg_target.h"
 #include "psql_lexer.h"
 #include "sqlfacts.h"
@@ -572,11 +573,12 @@ bool analyse_psql(const invocation *inv, facts *fx, char *err, size_t errlen)
 		else
 			analyse_file_path(inv, fx, o.actions[i].value, NULL);
 	}
-	if (o.n_actions)
-		return true;
-	if (inv->stdin_fd >= 0 && isatty(inv->stdin_fd))
-		interactive_session(inv, fx);
-	else
-		analyse_stdin(inv, fx);
+	if (!o.n_actions) {
+		if (inv->stdin_fd >= 0 && isatty(inv->stdin_fd))
+			interactive_session(inv, fx);
+		else
+			analyse_stdin(inv, fx);
+	}
+	explain_estimates(inv, fx);
 	return true;
 }
