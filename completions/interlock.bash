@@ -27,7 +27,7 @@ _interlock()
 
 	case $cmd in
 	run | check)
-		[[ $cmd == run ]] && opts='--write --help --' || opts='--json --help --'
+		[[ $cmd == run ]] && opts='--write --help --' || opts='--json --write --help --'
 		# The tool is the word after "--", or the first word that is not
 		# an option.
 		for ((i = 2; i < COMP_CWORD; i++)); do

@@ -82,6 +82,7 @@ complete -c interlock -n __interlock_needs_command -s h -l help -d 'Show the usa
 complete -c interlock -n __interlock_needs_command -s V -l version -d 'Show the version'
 
 complete -c interlock -n '__interlock_run_at options; and __interlock_is run' -l write -d 'Ask to unlock writes in a production psql session'
+complete -c interlock -n '__interlock_run_at options; and __interlock_is check' -l write -d 'Decide as run --write would'
 complete -c interlock -n '__interlock_run_at options; and __interlock_is check' -l json -d 'Print the verdict as JSON'
 complete -c interlock -n '__interlock_run_at options' -s h -l help -d 'Show the usage'
 complete -c interlock -n '__interlock_run_at tool' -a 'psql pg_restore terraform rm' -d 'Guarded tool'

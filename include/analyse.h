@@ -23,6 +23,8 @@ typedef struct {
 	bool write;          /* run --write: unlock writes in a production
 			        psql session (after typed confirmation) */
 	int stdin_fd;        /* the tool's stdin: what psql would read */
+	bool hermetic;       /* a rule example: read no psqlrc or other
+			        per-machine input */
 } invocation;
 
 const char *inv_getenv(const invocation *inv, const char *name);

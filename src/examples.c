@@ -157,7 +157,8 @@ bool example_run(const rule *r, const example *ex, bool *matched, char *err, siz
 	int master;
 	invocation inv = {.tool = tool, .argc = (int)ex->argv.n, .argv = ex->argv.v,
 			  .envp = ex->env.v, .cwd = cwd, .cfg = &cfg, .dry = true,
-			  .stdin_fd = example_stdin(ex, &master), .write = ex->write};
+			  .stdin_fd = example_stdin(ex, &master), .write = ex->write,
+			  .hermetic = true};
 	if (analyse(&inv, &fx, err, errlen)) {
 		for (size_t i = 0; i < fx.n_ops && !*matched; i++)
 			*matched = rule_matches_op(r, &fx, &fx.ops[i]);

@@ -35,13 +35,13 @@ static const struct {
 	 "on /dev/tty, or blocks it (exit 77). --write asks to unlock writes in a\n"
 	 "production psql session (typed confirmation; never in agent mode).\n"},
 	{"check",
-	 "usage: interlock check [--json] [--] TOOL [ARG...]\n"
+	 "usage: interlock check [--json] [--write] [--] TOOL [ARG...]\n"
 	 "\n"
 	 "Decides only: never runs TOOL, never opens /dev/tty, writes no audit record.\n"
 	 "Its own stdin is treated as the tool's stdin.\n"
 	 "exit: 0 allow, 3 confirmation required, 4 block, 64 usage, 78 configuration.\n"
 	 "In agent mode 3 never occurs: it becomes 4. --json prints the verdict, the\n"
-	 "target, the operations and every matched rule.\n"},
+	 "target, the operations and every matched rule. --write decides as run --write.\n"},
 	{"shims",
 	 "usage: interlock shims DIR\n"
 	 "\n"

@@ -263,7 +263,7 @@ complete_bash() {
 	run complete_bash "$IL" run -- ""
 	[ "$output" = "pg_restore psql rm terraform " ]
 	run complete_bash "$IL" check -
-	[ "$output" = "-- --help --json " ]
+	[ "$output" = "-- --help --json --write " ]
 	run complete_bash "$IL" config ""
 	[ "$output" = "check default " ]
 	mkdir -p "$T/dir/sub" && touch "$T/dir/file"
