@@ -4,6 +4,7 @@
 #   make check      install missing packages, build, run every test
 #   make asan       the same binary with AddressSanitizer and UBSan (build/asan/interlock)
 #   make bench      start-up benchmark (scripts/bench-rm.sh)
+#   make bench-psql psql analysis throughput and memory (scripts/bench-psql.sh)
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX   ?= /usr/local
@@ -37,7 +38,7 @@ ASAN_OBJ := $(SRC:%.c=build/asan/%.o) build/asan/embedded_rules.o
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=undefined
 
-.PHONY: all deps demo check test asan bench install uninstall clean format fuzz
+.PHONY: all deps demo check test asan bench bench-psql install uninstall clean format fuzz
 all: build/interlock
 
 build/embedded_rules.c: $(RULES) scripts/embed-rules.sh
@@ -111,6 +112,9 @@ check: deps
 
 bench: all
 	@scripts/bench-rm.sh
+
+bench-psql: all
+	@scripts/bench-psql.sh
 
 format:
 	clang-format -i $(SRC) include/*.h tests/unit/*.c tests/toml/*.c

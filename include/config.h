@@ -26,6 +26,8 @@ typedef struct {
 	bool local;           /* local connections (socket, localhost) belong here */
 	strvec tokens;        /* name tokens, e.g. prod, production */
 	strvec globs[NAME_KINDS]; /* fnmatch patterns per kind of name */
+	bool rank_set;            /* rank given: a new section must give one */
+	int first_line;           /* where the section was first seen */
 } environment;
 
 enum { TOOL_PSQL, TOOL_PG_RESTORE, TOOL_TERRAFORM, TOOL_RM, TOOL_COUNT };

@@ -84,8 +84,10 @@ bool condition_holds(const condition *c, const char *subject);
 /* The shipped rule files compiled into the binary. */
 typedef struct {
 	const char *name;
-	const char *text;
+	const char *text; /* the whole file */
 	unsigned long len;
+	const char *guard_text; /* the same, its example tables blanked */
+	unsigned long guard_len;
 	const char *tools; /* " psql rm " : the tools its rules name */
 } embedded_file;
 extern const embedded_file embedded_rules[];

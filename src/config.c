@@ -292,6 +292,9 @@ static int set_env(load_state *st, const char *section, const char *key, const c
 {
 	environment *e = env_get_or_add(st->cfg, section);
 
+	if (!e->first_line)
+		e->first_line = line;
+
 	for (int k = 0; k < NAME_KINDS; k++) {
 		if (!strcmp(key, name_keys[k])) {
 			set_list(st, &e->globs[k], v);
@@ -310,6 +313,7 @@ static int set_env(load_state *st, const char *section, const char *key, const c
 		if (!parse_long(v, 0, 1000, &r))
 			return fail(st, line, "expected a rank from 0 to 1000");
 		e->rank = (int)r;
+		e->rank_set = true;
 	} else if (!strcmp(key, "tokens")) {
 		set_list(st, &e->tokens, v);
 	} else if (!strcmp(key, "local")) {
@@ -388,13 +392,39 @@ bool file_is_safe(const char *path, char *err, size_t errlen)
 	return true;
 }
 
+/* A section that is no environment yet makes a new one only if it says
+ * where it ranks: a misspelt [prodution] would otherwise be an environment
+ * no rule names, and the hosts listed under it would quietly stop being
+ * production. */
+static bool new_envs_ranked(load_state *st, size_t first_new)
+{
+	for (size_t i = first_new; i < st->cfg->n_envs; i++) {
+		const environment *e = &st->cfg->envs[i];
+		if (e->rank_set)
+			continue;
+		snprintf(st->err, st->errlen,
+			 "%s:%d:1: [%s] is not a known section or environment; a new environment "
+			 "must set rank (known: interlock, rm, psql, binaries and the environments "
+			 "defined before it)",
+			 st->file, e->first_line, e->name);
+		st->failed = true;
+		return false;
+	}
+	return true;
+}
+
 static int parse_text(load_state *st, const char *text, size_t len)
 {
+	size_t first_new = st->cfg->n_envs;
+
 	st->text = text;
 	st->len = len;
 	st->pos = 0;
 	st->line = 0;
-	return ini_parse_stream(read_line, st, on_entry, st);
+	int r = ini_parse_stream(read_line, st, on_entry, st);
+	if (r == 0 && !st->failed && !new_envs_ranked(st, first_new))
+		return 0; /* st->failed carries the error */
+	return r;
 }
 
 static bool load_file(config *cfg, const char *path, bool must_exist, bool system, char *err,

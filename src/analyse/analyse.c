@@ -1,5 +1,7 @@
-/* analyse.c - picks the analyser for the tool. Tools whose analyser is not
- * built yet get one "unanalysed" operation, never an empty (harmless) set. */
+/* analyse.c - picks the analyser for the tool. A tool without an analyser
+ * is an analysis failure (blocked by the engine), never an empty (harmless)
+ * set of operations. */
+#include <stdio.h>
 #include <string.h>
 
 #include "analyse.h"
@@ -15,15 +17,12 @@ const char *inv_getenv(const invocation *inv, const char *name)
 	return NULL;
 }
 
-static bool analyse_unknown(const invocation *inv, facts *fx)
+static bool analyse_unknown(const invocation *inv, char *err, size_t errlen)
 {
-	operation *op = facts_add_op(fx, "unanalysed");
-
-	fs_set(&op->f, "reason", "this version has no analyser for it");
-	fs_set(&op->f, "token", inv->tool);
-	/* Nothing is known about the target: unknown means dangerous. */
-	facts_adopt_env(fx, inv->cfg, inv->cfg->unknown_remote);
-	return true;
+	/* Unreachable while guarded_tool() admits only the four analysed
+	 * tools; a tool added there without an analyser must not pass. */
+	snprintf(err, errlen, "this version has no analyser for %s", inv->tool);
+	return false;
 }
 
 bool analyse(const invocation *inv, facts *fx, char *err, size_t errlen)
@@ -39,5 +38,5 @@ bool analyse(const invocation *inv, facts *fx, char *err, size_t errlen)
 		return analyse_psql(inv, fx, err, errlen);
 	if (strcmp(inv->tool, "terraform") == 0)
 		return analyse_terraform(inv, fx, err, errlen);
-	return analyse_unknown(inv, fx);
+	return analyse_unknown(inv, err, errlen);
 }

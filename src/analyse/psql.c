@@ -334,7 +334,9 @@ static void on_statement(void *ctx, const psql_stmt *s)
 			   "1048576");
 		return;
 	}
+	size_t first_op = c->fx->n_ops;
 	sql_facts(s->text, s->len, s->line, c->source, c->fx);
+	explain_statement(c->inv, c->fx, first_op, s->text, s->len); /* needs the full text */
 }
 
 static void analyse_stream(psql_ctx *c, int fd, int spool);
@@ -384,11 +386,13 @@ static void on_meta(void *ctx, const psql_meta *m)
 	psql_ctx *c = ctx;
 	const char *n = m->name;
 
+	bool g_family = !strcmp(n, "g") || !strcmp(n, "gx");
+
 	if (!strcmp(n, "i") || !strcmp(n, "include") || !strcmp(n, "ir") ||
 	    !strcmp(n, "include_relative")) {
 		include_file(c, m);
 	} else if (!strcmp(n, "!") || ((!strcmp(n, "o") || !strcmp(n, "out") ||
-					 !strcmp(n, "w") || !strcmp(n, "write")) &&
+					 !strcmp(n, "w") || !strcmp(n, "write") || g_family) &&
 					args_pipe(m->args))) {
 		operation *op = facts_add_op(c->fx, "shell");
 		fs_set(&op->f, "command", m->args);
@@ -491,13 +495,23 @@ static void analyse_stdin(const invocation *inv, facts *fx)
 	}
 }
 
+/* psql reads the system psqlrc, then PSQLRC or $HOME/.psqlrc-15 or
+ * $HOME/.psqlrc (the first that exists; ~ in PSQLRC is expanded), as psql
+ * 15 does. Rule examples are hermetic: they read no psqlrc. */
 static void analyse_psqlrc(const invocation *inv, facts *fx)
 {
 	const char *rc = inv_getenv(inv, "PSQLRC");
 	const char *sysconf = inv_getenv(inv, "PGSYSCONFDIR");
+	const char *env_home = inv_getenv(inv, "HOME");
+	const char *home = env_home && *env_home ? env_home : inv->cfg->home;
 	autofree char *sys = xasprintf("%s/psqlrc", sysconf ? sysconf : "/etc/postgresql-common");
-	autofree char *user = rc ? xstrdup(rc) : xasprintf("%s/.psqlrc", inv->cfg->home);
+	autofree char *versioned = xasprintf("%s/.psqlrc-15", home);
+	autofree char *plain = xasprintf("%s/.psqlrc", home);
+	autofree char *user = rc ? expand_home(rc, home)
+				 : xstrdup(access(versioned, R_OK) == 0 ? versioned : plain);
 
+	if (inv->hermetic)
+		return;
 	analyse_file_path(inv, fx, sys, "psqlrc");
 	analyse_file_path(inv, fx, user, "psqlrc");
 }

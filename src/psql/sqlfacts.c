@@ -1651,8 +1651,12 @@ static bool handle_rename(walk *w, json_t *n)
 	bool column = type && strcmp(type, "OBJECT_COLUMN") == 0;
 	bool constraint = type && strcmp(type, "OBJECT_TABCONSTRAINT") == 0;
 	json_t *relation = json_object_get(n, "relation");
-	/* relationType is set only for columns and constraints. */
-	char *word = object_word(column || constraint ? str_field(n, "relationType") : type);
+	/* relationType is set for columns; ALTER TABLE ... RENAME CONSTRAINT
+	 * leaves it 0 (OBJECT_ACCESS_METHOD), so a constraint on a relation
+	 * is a table's. */
+	char *word = object_word(column       ? str_field(n, "relationType")
+	                         : constraint ? "OBJECT_TABLE"
+	                                      : type);
 	char *statement = statement_for("ALTER", word);
 	operation *op;
 	if (relation) {
@@ -1870,9 +1874,16 @@ static bool handle_default_privileges(walk *w, json_t *n)
 	return false;
 }
 
+/* A role option: "superuser", or "nosuperuser" when it is switched off
+ * (NOSUPERUSER is DefElem superuser with a false Boolean: JSON leaves the
+ * false boolval out). */
 static void put_defname(strbuf *b, json_t *de)
 {
-	const char *name = str_field(as_node(de, "DefElem"), "defname");
+	json_t *body = as_node(de, "DefElem");
+	const char *name = str_field(body, "defname");
+	json_t *flag = as_node(json_object_get(body, "arg"), "Boolean");
+	if (flag && !bool_field(flag, "boolval"))
+		sb_puts(b, "no");
 	sb_puts(b, name ? name : "?");
 }
 

@@ -272,8 +272,8 @@ complete_bash() {
 	# rule ids come from `interlock rules list` of the interlock completed
 	run complete_bash "$IL" rules explain rm.s
 	[ "$output" = "rm.scan-incomplete rm.secrets rm.system-path " ]
-	run complete_bash "$IL" rules test rm.secrets core.
-	[ "$output" = "core.unanalysed " ]
+	run complete_bash "$IL" rules test rm.secrets pg_restore.c
+	[ "$output" = "pg_restore.clean-production pg_restore.create-production " ]
 }
 
 @test "zsh completion parses" {

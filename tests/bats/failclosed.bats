@@ -68,6 +68,22 @@ site_rules() {
 	[[ "$output" == *"$INTERLOCK_CONFIG:1:1: expected"* ]]
 }
 
+@test "a misspelt environment section is an error; a new one must set its rank" {
+	printf '[interlock]\nsyslog = no\n[prodution]\nhosts = db-main\n' >"$INTERLOCK_CONFIG"
+	run "$IL" check -- psql -h db-main -c 'DROP TABLE t' shop
+	[ "$status" -eq 78 ]
+	[[ "$output" == "interlock: $INTERLOCK_CONFIG:4:1: [prodution] is not a known section or environment; a new environment must set rank"* ]]
+	# the same section with a rank is a real new environment
+	printf '[interlock]\nsyslog = no\n[qa]\nhosts = db-main\nrank = 15\n' >"$INTERLOCK_CONFIG"
+	run "$IL" config check
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"qa(none)"* ]]
+	# and a known environment needs no rank to be extended
+	printf '[interlock]\nsyslog = no\n[production]\nhosts = db-main\n' >"$INTERLOCK_CONFIG"
+	run "$IL" check -- psql -h db-main -c 'DROP TABLE t' shop
+	[ "$status" -eq 3 ]
+}
+
 @test "INTERLOCK_CONFIG naming a missing file is an error, not the defaults" {
 	export INTERLOCK_CONFIG="$T/missing.ini"
 	run "$IL" check -- rm f

@@ -454,6 +454,12 @@ static void test_privilege_copy_system(void)
 	sql("ALTER ROLE bob SUPERUSER");
 	CHECK_STR(opf(0, "statement"), "ALTER ROLE");
 	CHECK_STR(opf(0, "privileges"), "superuser");
+	sql("ALTER ROLE bob NOSUPERUSER LOGIN");
+	CHECK_STR(opf(0, "privileges"), "nosuperuser, canlogin");
+	sql("ALTER TABLE orders RENAME CONSTRAINT a TO b");
+	CHECK_STR(opf(0, "statement"), "ALTER TABLE");
+	CHECK_STR(opf(0, "subcommand"), "rename-constraint");
+	CHECK_STR(opf(0, "constraint"), "a");
 
 	sql("COPY t FROM PROGRAM 'curl -s https://example.com/x.csv'");
 	CHECK_STR(kfield("copy-program", "program"), "curl -s https://example.com/x.csv");
