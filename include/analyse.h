@@ -10,21 +10,21 @@
 #include "facts.h"
 
 typedef struct {
-	const char *tool;    /* canonical tool name: "rm", "psql", ... */
+	const char *tool; /* canonical tool name: "rm", "psql", ... */
 	int argc;
-	char *const *argv;   /* argv[0] is the tool as invoked */
-	char *const *envp;   /* the environment the tool would get */
-	const char *cwd;     /* absolute working directory */
+	char *const *argv; /* argv[0] is the tool as invoked */
+	char *const *envp; /* the environment the tool would get */
+	const char *cwd;   /* absolute working directory */
 	const config *cfg;
 	const char *real_tool; /* path of the real binary, NULL if not found */
-	bool dry;            /* check / rules test: run nothing that changes
-			        anything (read-only helpers such as
-			        `terraform show -json` are allowed) */
-	bool write;          /* run --write: unlock writes in a production
-			        psql session (after typed confirmation) */
-	int stdin_fd;        /* the tool's stdin: what psql would read */
-	bool hermetic;       /* a rule example: read no psqlrc or other
-			        per-machine input */
+	bool dry;              /* check / rules test: run nothing that changes
+	                          anything (read-only helpers such as
+	                          `terraform show -json` are allowed) */
+	bool write;            /* run --write: unlock writes in a production
+	                          psql session (after typed confirmation) */
+	int stdin_fd;          /* the tool's stdin: what psql would read */
+	bool hermetic;         /* a rule example: read no psqlrc or other
+	                          per-machine input */
 } invocation;
 
 const char *inv_getenv(const invocation *inv, const char *name);

@@ -18,6 +18,6 @@ json_t *json_bytes(const char *s);
 json_t *facts_target_json(const facts *fx);
 
 void audit_record(const char *log_path, bool use_syslog, int argc, char *const *argv,
-		  const facts *fx, const decision *d, gate_outcome g);
+                  const facts *fx, const decision *d, gate_outcome g);
 
 #endif

@@ -20,11 +20,11 @@ typedef enum {
 } name_kind;
 
 typedef struct {
-	char *name;           /* owned: section name, e.g. "production" */
-	char *colour;         /* owned: red, yellow, green, blue, magenta, cyan, none */
-	int rank;             /* higher wins when several environments match */
-	bool local;           /* local connections (socket, localhost) belong here */
-	strvec tokens;        /* name tokens, e.g. prod, production */
+	char *name;               /* owned: section name, e.g. "production" */
+	char *colour;             /* owned: red, yellow, green, blue, magenta, cyan, none */
+	int rank;                 /* higher wins when several environments match */
+	bool local;               /* local connections (socket, localhost) belong here */
+	strvec tokens;            /* name tokens, e.g. prod, production */
 	strvec globs[NAME_KINDS]; /* fnmatch patterns per kind of name */
 	bool rank_set;            /* rank given: a new section must give one */
 	int first_line;           /* where the section was first seen */
@@ -35,23 +35,23 @@ enum { TOOL_PSQL, TOOL_PG_RESTORE, TOOL_TERRAFORM, TOOL_RM, TOOL_COUNT };
 typedef struct {
 	environment *envs; /* owned */
 	size_t n_envs;
-	char *unknown_remote;     /* owned: environment of an unmatched remote host */
-	char *default_env;        /* owned: environment when nothing matched */
-	char *audit_log;          /* owned: path, ~ expanded */
+	char *unknown_remote; /* owned: environment of an unmatched remote host */
+	char *default_env;    /* owned: environment when nothing matched */
+	char *audit_log;      /* owned: path, ~ expanded */
 	bool syslog;
-	strvec agent_markers;     /* environment variables that mean "an agent" */
-	strvec rule_dirs;         /* extra rule layers named by the config files */
-	strvec protected_system;  /* rm: globs, kind "system" */
-	strvec protected_home;    /* rm: kind "home" */
-	strvec protected_secrets; /* rm: kind "secrets" */
-	strvec protected_extra;   /* rm: kind "configured" */
-	long scan_limit;          /* rm: entries counted at most */
+	strvec agent_markers;          /* environment variables that mean "an agent" */
+	strvec rule_dirs;              /* extra rule layers named by the config files */
+	strvec protected_system;       /* rm: globs, kind "system" */
+	strvec protected_home;         /* rm: kind "home" */
+	strvec protected_secrets;      /* rm: kind "secrets" */
+	strvec protected_extra;        /* rm: kind "configured" */
+	long scan_limit;               /* rm: entries counted at most */
 	strvec read_only_environments; /* psql: interactive sessions start read-only */
-	char *binaries[TOOL_COUNT]; /* owned: configured real binaries or NULL */
-	strvec sources;           /* files that were read, in order */
-	char *home;               /* owned: the user's home (passwd, not $HOME) */
-	bool standard_only;       /* INTERLOCK_CONFIG and XDG_CONFIG_HOME ignored */
-	bool locked;              /* /etc says lock_user_config: no user layer */
+	char *binaries[TOOL_COUNT];    /* owned: configured real binaries or NULL */
+	strvec sources;                /* files that were read, in order */
+	char *home;                    /* owned: the user's home (passwd, not $HOME) */
+	bool standard_only;            /* INTERLOCK_CONFIG and XDG_CONFIG_HOME ignored */
+	bool locked;                   /* /etc says lock_user_config: no user layer */
 } config;
 
 extern const char config_default_ini[];
@@ -64,7 +64,7 @@ extern const char config_default_ini[];
 bool config_load(config *cfg, bool standard_only, char *err, size_t errlen);
 /* config_load with another system file (tests). */
 bool config_load_from(config *cfg, const char *system_file, bool standard_only, char *err,
-		      size_t errlen);
+                      size_t errlen);
 /* True when the environment redirects where configuration is read from. */
 bool config_redirected(void);
 /* Loads only the embedded default (rule examples run against it). */

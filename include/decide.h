@@ -15,20 +15,20 @@
 #include "rules.h"
 
 typedef struct {
-	const rule *r;   /* borrowed from the ruleset */
-	size_t op;       /* index of the operation in the facts */
-	action act;      /* the rule's action (before agent mode) */
-	char *message;   /* owned: placeholders filled in */
-	char *token;     /* owned: what a human must type (confirm only) */
+	const rule *r; /* borrowed from the ruleset */
+	size_t op;     /* index of the operation in the facts */
+	action act;    /* the rule's action (before agent mode) */
+	char *message; /* owned: placeholders filled in */
+	char *token;   /* owned: what a human must type (confirm only) */
 } match;
 
 typedef struct {
-	action verdict;  /* final, after agent mode */
+	action verdict;      /* final, after agent mode */
 	action rule_verdict; /* what the rules said */
 	bool agent;
-	match *m;        /* owned: the deciding matches */
+	match *m; /* owned: the deciding matches */
 	size_t n;
-	strvec tokens;   /* distinct confirmation tokens, in order */
+	strvec tokens; /* distinct confirmation tokens, in order */
 } decision;
 
 bool rule_matches_op(const rule *r, const facts *fx, const operation *op);

@@ -4,7 +4,7 @@
 #define INTERLOCK_DIE_H
 
 #define PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define NORETURN __attribute__((noreturn))
+#define NORETURN     __attribute__((noreturn))
 
 /* Message, then ": strerror(errno)", then exit(code). */
 NORETURN PRINTF(2, 3) void die(int code, const char *fmt, ...);

@@ -28,8 +28,7 @@ bool agent_mode(const config *cfg, char *const *envp);
 
 /* Analyses and decides. An invocation that cannot be analysed is blocked
  * with the reason as its message (fail closed). */
-void engine_decide(const engine *e, const invocation *inv, bool agent, facts *fx,
-		   decision *d);
+void engine_decide(const engine *e, const invocation *inv, bool agent, facts *fx, decision *d);
 
 /* Analyses and decides as engine_decide. In agent mode, when the
  * environment redirects the configuration (INTERLOCK_CONFIG,
@@ -37,7 +36,7 @@ void engine_decide(const engine *e, const invocation *inv, bool agent, facts *fx
  * configuration and the more severe decision is kept: a variable an agent
  * sets can add rules but never relax them. */
 void engine_decide_guarded(const engine *e, const invocation *inv, bool agent, facts *fx,
-			   decision *d);
+                           decision *d);
 
 /* The canonical guarded-tool name for a command word (its basename), or
  * NULL when interlock does not guard it. */

@@ -29,25 +29,25 @@ const char *fs_get(const fieldset *fs, const char *name);
 void fs_clear(fieldset *fs);
 
 typedef struct {
-	char *kind;  /* owned: "remove", "statement", "command", ... */
-	fieldset f;  /* the operation's fields */
+	char *kind; /* owned: "remove", "statement", "command", ... */
+	fieldset f; /* the operation's fields */
 } operation;
 
 typedef struct {
-	const char *tool;   /* static string: "rm", "psql", ... */
-	char *environment;  /* owned: the target's environment name */
-	char *colour;       /* owned: that environment's colour */
-	int env_rank;       /* rank of the environment, -1 while unknown */
-	fieldset target;    /* host, database, workspace, paths, cwd, ... */
-	operation *ops;     /* owned */
+	const char *tool;  /* static string: "rm", "psql", ... */
+	char *environment; /* owned: the target's environment name */
+	char *colour;      /* owned: that environment's colour */
+	int env_rank;      /* rank of the environment, -1 while unknown */
+	fieldset target;   /* host, database, workspace, paths, cwd, ... */
+	operation *ops;    /* owned */
 	size_t n_ops, cap_ops;
-	strvec notes;       /* lines for the banner: what will be lost */
-	strvec exec_argv;   /* when set, what runs instead of the argv typed
-			       (e.g. terraform apply of the plan that was
-			       shown); its argv[0] is still the tool's name */
-	strvec exec_env;    /* "NAME=value" set in the tool's environment */
-	int exec_stdin;     /* > 0: becomes the tool's stdin (a spool file
-			       holding exactly the bytes interlock read) */
+	strvec notes;     /* lines for the banner: what will be lost */
+	strvec exec_argv; /* when set, what runs instead of the argv typed
+	                     (e.g. terraform apply of the plan that was
+	                     shown); its argv[0] is still the tool's name */
+	strvec exec_env;  /* "NAME=value" set in the tool's environment */
+	int exec_stdin;   /* > 0: becomes the tool's stdin (a spool file
+	                     holding exactly the bytes interlock read) */
 } facts;
 
 /* Appends an operation of this kind and returns it for its fields. */

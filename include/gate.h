@@ -10,10 +10,10 @@
 #include "facts.h"
 
 typedef enum {
-	GATE_NOT_ASKED,  /* verdict was allow or block */
-	GATE_CONFIRMED,  /* every token typed exactly */
-	GATE_REFUSED,    /* a wrong answer, or end of input */
-	GATE_NO_TTY,     /* no controlling terminal to ask on */
+	GATE_NOT_ASKED, /* verdict was allow or block */
+	GATE_CONFIRMED, /* every token typed exactly */
+	GATE_REFUSED,   /* a wrong answer, or end of input */
+	GATE_NO_TTY,    /* no controlling terminal to ask on */
 } gate_outcome;
 
 const char *gate_outcome_name(gate_outcome g);
@@ -23,8 +23,7 @@ const char *gate_outcome_name(gate_outcome g);
 gate_outcome gate_confirm(const facts *fx, const decision *d, const char *cmdline);
 
 /* The one-paragraph refusal on stderr (exit 77 follows). */
-void gate_report_refusal(const facts *fx, const decision *d, gate_outcome g,
-			 const char *cmdline);
+void gate_report_refusal(const facts *fx, const decision *d, gate_outcome g, const char *cmdline);
 
 /* Writes s with control characters shown as \xNN, so a file name or SQL
  * text cannot move the cursor or recolour the banner. */

@@ -26,41 +26,41 @@ enum {
 	KW_DROP = 1 << 4,
 	KW_ALTER = 1 << 5,
 	KW_VACUUM = 1 << 6,
-	KW_SET = 1 << 7,      /* SET, RESET, SESSION CHARACTERISTICS */
-	KW_BEGIN = 1 << 8,    /* BEGIN, START (TRANSACTION) */
-	KW_GRANT = 1 << 9,    /* GRANT, REVOKE */
+	KW_SET = 1 << 7,   /* SET, RESET, SESSION CHARACTERISTICS */
+	KW_BEGIN = 1 << 8, /* BEGIN, START (TRANSACTION) */
+	KW_GRANT = 1 << 9, /* GRANT, REVOKE */
 	KW_COPY = 1 << 10,
 	KW_DO = 1 << 11,
-	KW_EXECUTE = 1 << 12, /* EXECUTE, CALL, PREPARE */
-	KW_CREATE = 1 << 13,  /* CREATE of anything (TABLE too) */
+	KW_EXECUTE = 1 << 12,  /* EXECUTE, CALL, PREPARE */
+	KW_CREATE = 1 << 13,   /* CREATE of anything (TABLE too) */
 	KW_FUNCTION = 1 << 14, /* a function call could do anything: SELECT f() */
-	KW_OTHER = 1 << 15,   /* a first keyword the lexer does not know, or text
-	                         that psql and the server (or psql versions) read
-	                         differently */
+	KW_OTHER = 1 << 15,    /* a first keyword the lexer does not know, or text
+	                          that psql and the server (or psql versions) read
+	                          differently */
 };
 
 typedef struct {
-	const char *text;   /* the statement (without the terminator), NUL-terminated;
-	                       borrowed: valid during the callback only */
-	size_t len;         /* length of text kept (<= max_stmt) */
-	size_t full_len;    /* length of the whole statement in the input */
-	bool truncated;     /* full_len > what was kept */
-	unsigned keywords;  /* KW_* seen outside quotes and comments */
-	bool interesting;   /* keywords != 0 || has_variables: worth parsing */
-	bool has_variables; /* :name, :'name', :"name" outside quotes */
+	const char *text;       /* the statement (without the terminator), NUL-terminated;
+	                           borrowed: valid during the callback only */
+	size_t len;             /* length of text kept (<= max_stmt) */
+	size_t full_len;        /* length of the whole statement in the input */
+	bool truncated;         /* full_len > what was kept */
+	unsigned keywords;      /* KW_* seen outside quotes and comments */
+	bool interesting;       /* keywords != 0 || has_variables: worth parsing */
+	bool has_variables;     /* :name, :'name', :"name" outside quotes */
 	const char *terminator; /* ";", "\\g", "\\gx", "\\gexec", "\\gset", "\\gdesc",
 	                           "\\crosstabview", "\\watch", or "" at end of input;
 	                           a \\g-family terminator is then also reported as a
 	                           meta event (its arguments matter: \\g |cmd), and
 	                           one with nothing collected re-reports the previous
 	                           statement, which psql runs again */
-	long line;          /* 1-based line of the statement's first token
-	                       (leading blanks and comments are not in text) */
+	long line;              /* 1-based line of the statement's first token
+	                           (leading blanks and comments are not in text) */
 } psql_stmt;
 
 typedef struct {
-	const char *name;   /* without the backslash: "i", "ir", "include", "!", "copy", ... */
-	const char *args;   /* rest of the meta-command (to end of line or \\) */
+	const char *name; /* without the backslash: "i", "ir", "include", "!", "copy", ... */
+	const char *args; /* rest of the meta-command (to end of line or \\) */
 	long line;
 } psql_meta;
 

@@ -20,9 +20,9 @@ typedef enum { ACTION_ALLOW = 0, ACTION_CONFIRM = 1, ACTION_BLOCK = 2 } action;
 const char *action_name(action a);
 
 typedef struct {
-	char *field;      /* owned: operation/target field name */
-	char *pattern;    /* owned: PCRE2 source */
-	pcre2_code *re;   /* owned: NULL until compiled */
+	char *field;    /* owned: operation/target field name */
+	char *pattern;  /* owned: PCRE2 source */
+	pcre2_code *re; /* owned: NULL until compiled */
 	int line, col;
 } condition;
 
@@ -31,31 +31,31 @@ typedef struct {
 	strvec env;       /* "NAME=value" */
 	char *stdin_text; /* owned, may be NULL */
 	size_t stdin_len;
-	char *cwd;        /* owned, may be NULL */
-	strvec tree;      /* files to create in a fresh directory (the cwd) */
-	char *config;     /* owned: INI text layered on the embedded default */
-	bool matches;     /* the rule must (true) or must not (false) match */
-	bool terminal;    /* stdin is a terminal (a pseudo-terminal is opened) */
-	bool write;       /* as with interlock run --write */
+	char *cwd;     /* owned, may be NULL */
+	strvec tree;   /* files to create in a fresh directory (the cwd) */
+	char *config;  /* owned: INI text layered on the embedded default */
+	bool matches;  /* the rule must (true) or must not (false) match */
+	bool terminal; /* stdin is a terminal (a pseudo-terminal is opened) */
+	bool write;    /* as with interlock run --write */
 	int line, col;
 } example;
 
 typedef struct {
-	char *id;           /* owned, unique over all files */
+	char *id; /* owned, unique over all files */
 	strvec tools;
 	strvec environments; /* fnmatch globs; empty = every environment */
-	char *operation;    /* owned: operation kind, NULL = any */
+	char *operation;     /* owned: operation kind, NULL = any */
 	action act;
 	long priority;
-	char *message;      /* owned, with {placeholders} */
-	char *token;        /* owned, with {placeholders}; NULL = "{token}" */
-	condition *when;    /* all must match */
+	char *message;   /* owned, with {placeholders} */
+	char *token;     /* owned, with {placeholders}; NULL = "{token}" */
+	condition *when; /* all must match */
 	size_t n_when;
-	condition *unless;  /* none may match */
+	condition *unless; /* none may match */
 	size_t n_unless;
 	example *examples;
 	size_t n_examples;
-	char *file;         /* owned: where it came from */
+	char *file; /* owned: where it came from */
 	int line, col;
 	bool compiled;
 } rule;

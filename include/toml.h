@@ -42,8 +42,8 @@ struct toml_value {
 		bool b;
 		struct {
 			size_t n;
-			toml_str *keys;     /* document order */
-			toml_value **vals;  /* vals[k] belongs to keys[k] */
+			toml_str *keys;    /* document order */
+			toml_value **vals; /* vals[k] belongs to keys[k] */
 		} table;
 		struct {
 			size_t n;
@@ -55,8 +55,7 @@ struct toml_value {
 /* Parses len bytes of buf. 'name' is used in error messages only.
  * On error returns NULL and writes "name:line:col: what was expected" into
  * err (always NUL-terminated, truncated to errlen). */
-toml_value *toml_parse(const char *buf, size_t len, const char *name, char *err,
-		       size_t errlen);
+toml_value *toml_parse(const char *buf, size_t len, const char *name, char *err, size_t errlen);
 
 void toml_free(toml_value *v);
 

@@ -52,8 +52,8 @@ typedef struct {
 	size_t n, cap;
 } strvec;
 
-void sv_push(strvec *sv, const char *s);   /* copies s */
-void sv_push_steal(strvec *sv, char *s);    /* takes s */
+void sv_push(strvec *sv, const char *s); /* copies s */
+void sv_push_steal(strvec *sv, char *s); /* takes s */
 bool sv_contains(const strvec *sv, const char *s);
 void sv_clear(strvec *sv);
 /* Splits a comma/whitespace separated list and pushes each item; an item

@@ -17,8 +17,11 @@
 static bool valid_utf8(const unsigned char *s)
 {
 	while (*s) {
-		int n = *s < 0x80 ? 0 : (*s & 0xE0) == 0xC0 ? 1 : (*s & 0xF0) == 0xE0 ? 2
-							 : (*s & 0xF8) == 0xF0 ? 3 : -1;
+		int n = *s < 0x80             ? 0
+		        : (*s & 0xE0) == 0xC0 ? 1
+		        : (*s & 0xF0) == 0xE0 ? 2
+		        : (*s & 0xF8) == 0xF0 ? 3
+		                              : -1;
 		if (n < 0 || (n == 1 && *s < 0xC2))
 			return false;
 		s++;
@@ -68,7 +71,7 @@ static void iso_time(char *buf, size_t n)
 }
 
 static json_t *build_record(int argc, char *const *argv, const facts *fx, const decision *d,
-			    gate_outcome g)
+                            gate_outcome g)
 {
 	char ts[40];
 	char cwd[4096];
@@ -96,7 +99,7 @@ static json_t *build_record(int argc, char *const *argv, const facts *fx, const 
 	json_object_set_new(rec, "rules", ids);
 	json_object_set_new(rec, "confirmation", json_string(gate_outcome_name(g)));
 	json_object_set_new(rec, "ran",
-			    json_boolean(d->verdict == ACTION_ALLOW || g == GATE_CONFIRMED));
+	                    json_boolean(d->verdict == ACTION_ALLOW || g == GATE_CONFIRMED));
 	return rec;
 }
 
@@ -136,7 +139,7 @@ static void append_line(const char *path, const char *line)
 }
 
 void audit_record(const char *log_path, bool use_syslog, int argc, char *const *argv,
-		  const facts *fx, const decision *d, gate_outcome g)
+                  const facts *fx, const decision *d, gate_outcome g)
 {
 	json_t *rec = build_record(argc, argv, fx, d, g);
 	char *text = json_dumps(rec, JSON_COMPACT);

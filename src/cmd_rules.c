@@ -52,8 +52,8 @@ static int rules_explain(const engine *e, const char *id)
 	print_conditions("when", r->when, r->n_when);
 	print_conditions("unless", r->unless, r->n_unless);
 	for (size_t i = 0; i < r->n_examples; i++) {
-		autofree char *cmd = quote_cmdline((int)r->examples[i].argv.n,
-						   r->examples[i].argv.v);
+		autofree char *cmd =
+		    quote_cmdline((int)r->examples[i].argv.n, r->examples[i].argv.v);
 		printf("%-13s %s %s\n", i ? "" : "examples",
 		       r->examples[i].matches ? "matches:    " : "must not:   ", cmd);
 	}
@@ -88,8 +88,8 @@ static void test_rule(const rule *r, int *pass, int *fail)
 			       ex->line, ex->col, err);
 		} else if (got == ex->matches) {
 			(*pass)++;
-			printf("ok   %s: %s %s\n", r->id, ex->matches ? "matches" : "does not match",
-			       cmd);
+			printf("ok   %s: %s %s\n", r->id,
+			       ex->matches ? "matches" : "does not match", cmd);
 		} else {
 			(*fail)++;
 			printf("FAIL %s (%s:%d:%d): expected it %s %s\n", r->id, r->file, ex->line,

@@ -15,9 +15,9 @@
 extern char **environ;
 
 typedef struct {
-	bool write;  /* run --write: ask to unlock production writes (psql) */
-	bool json;   /* check --json */
-	int argc;    /* the tool's argv from here on */
+	bool write; /* run --write: ask to unlock production writes (psql) */
+	bool json;  /* check --json */
+	int argc;   /* the tool's argv from here on */
 	char **argv;
 } run_args;
 
@@ -42,8 +42,8 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *ra)
 		else if (!strcmp(cmd, "check") && !strcmp(a, "--json"))
 			ra->json = true;
 		else if (a[0] == '-')
-			diex(EXIT_USAGE, "%s: unknown option '%s' (see interlock %s --help)", cmd, a,
-			     cmd);
+			diex(EXIT_USAGE, "%s: unknown option '%s' (see interlock %s --help)", cmd,
+			     a, cmd);
 		else
 			break;
 	}
@@ -103,8 +103,14 @@ static int guard_and_exec(const char *tool, int argc, char **argv, bool write, b
 	engine_load(&e, tool);
 	autofree char *bin = real_binary(&e.cfg, tool, argv[0], explicit);
 	autofree char *cwd = current_dir();
-	invocation inv = {.tool = tool, .argc = argc, .argv = argv, .envp = environ,
-			  .cwd = cwd, .cfg = &e.cfg, .real_tool = bin, .write = write};
+	invocation inv = {.tool = tool,
+	                  .argc = argc,
+	                  .argv = argv,
+	                  .envp = environ,
+	                  .cwd = cwd,
+	                  .cfg = &e.cfg,
+	                  .real_tool = bin,
+	                  .write = write};
 	bool agent = agent_mode(&e.cfg, environ);
 	engine_decide_guarded(&e, &inv, agent, &fx, &d);
 	autofree char *cmdline = quote_cmdline(argc, argv);
@@ -151,7 +157,7 @@ static json_t *ops_json(const facts *fx)
 		json_object_set_new(o, "kind", json_bytes(fx->ops[i].kind));
 		for (size_t k = 0; k < fx->ops[i].f.n; k++)
 			json_object_set_new(o, fx->ops[i].f.v[k].name,
-					    json_bytes(fx->ops[i].f.v[k].value));
+			                    json_bytes(fx->ops[i].f.v[k].value));
 		json_array_append_new(ops, o);
 	}
 	return ops;
@@ -222,17 +228,23 @@ int cmd_check(int argc, char **argv)
 	autofree char *cwd = current_dir();
 	char err[512];
 	autofree char *bin = find_real_tool(&e.cfg, tool, err, sizeof err);
-	invocation inv = {.tool = tool, .argc = ra.argc, .argv = ra.argv, .envp = environ,
-			  .cwd = cwd, .cfg = &e.cfg, .real_tool = bin, .dry = true,
-			  .write = ra.write};
+	invocation inv = {.tool = tool,
+	                  .argc = ra.argc,
+	                  .argv = ra.argv,
+	                  .envp = environ,
+	                  .cwd = cwd,
+	                  .cfg = &e.cfg,
+	                  .real_tool = bin,
+	                  .dry = true,
+	                  .write = ra.write};
 	engine_decide_guarded(&e, &inv, agent_mode(&e.cfg, environ), &fx, &d);
 	if (ra.json)
 		print_check_json(&fx, &d);
 	else
 		print_check_text(&fx, &d);
-	int code = d.verdict == ACTION_BLOCK ? EXIT_BLOCK
-		   : d.verdict == ACTION_CONFIRM ? EXIT_CONFIRM
-						 : EXIT_ALLOW;
+	int code = d.verdict == ACTION_BLOCK     ? EXIT_BLOCK
+	           : d.verdict == ACTION_CONFIRM ? EXIT_CONFIRM
+	                                         : EXIT_ALLOW;
 	facts_free(&fx);
 	decision_free(&d);
 	engine_free(&e);

@@ -18,48 +18,48 @@ const char *const tool_names[TOOL_COUNT] = {"psql", "pg_restore", "terraform", "
 
 /* The configuration a user gets with no file at all. */
 const char config_default_ini[] =
-	"; interlock embedded default configuration\n"
-	"[interlock]\n"
-	"; environment of a remote host that matches no environment:\n"
-	"; unknown means dangerous\n"
-	"unknown_remote = production\n"
-	"; environment of a target that matches nothing and is not remote\n"
-	"default_environment = development\n"
-	"; empty: $XDG_STATE_HOME/interlock/audit.jsonl\n"
-	"audit_log =\n"
-	"syslog = yes\n"
-	"; more variables that mean an AI agent runs the command; they add to the\n"
-	"; built-in INTERLOCK_AGENT, CLAUDECODE, GEMINI_CLI, CODEX_SANDBOX and\n"
-	"; CURSOR_AGENT, which no configuration can remove (see interlock(5))\n"
-	"agent_markers =\n"
-	"\n"
-	"[production]\n"
-	"colour = red\n"
-	"rank = 30\n"
-	"tokens = prod, production\n"
-	"\n"
-	"[staging]\n"
-	"colour = yellow\n"
-	"rank = 20\n"
-	"tokens = staging, stage, stg\n"
-	"\n"
-	"[development]\n"
-	"colour = green\n"
-	"rank = 10\n"
-	"tokens = dev, development, local\n"
-	"local = yes\n"
-	"\n"
-	"[rm]\n"
-	"protected_system = /, /bin, /boot, /dev, /etc, /home, /lib*, /opt, /proc,\n"
-	"    /root, /sbin, /srv, /sys, /usr, /usr/*, /var, /var/lib\n"
-	"protected_home = ~\n"
-	"protected_secrets = ~/.ssh, ~/.gnupg, ~/.aws, ~/.kube\n"
-	"protected =\n"
-	"scan_limit = 100000\n"
-	"\n"
-	"[psql]\n"
-	"; interactive sessions on these environments start read-only\n"
-	"read_only_environments = production\n";
+    "; interlock embedded default configuration\n"
+    "[interlock]\n"
+    "; environment of a remote host that matches no environment:\n"
+    "; unknown means dangerous\n"
+    "unknown_remote = production\n"
+    "; environment of a target that matches nothing and is not remote\n"
+    "default_environment = development\n"
+    "; empty: $XDG_STATE_HOME/interlock/audit.jsonl\n"
+    "audit_log =\n"
+    "syslog = yes\n"
+    "; more variables that mean an AI agent runs the command; they add to the\n"
+    "; built-in INTERLOCK_AGENT, CLAUDECODE, GEMINI_CLI, CODEX_SANDBOX and\n"
+    "; CURSOR_AGENT, which no configuration can remove (see interlock(5))\n"
+    "agent_markers =\n"
+    "\n"
+    "[production]\n"
+    "colour = red\n"
+    "rank = 30\n"
+    "tokens = prod, production\n"
+    "\n"
+    "[staging]\n"
+    "colour = yellow\n"
+    "rank = 20\n"
+    "tokens = staging, stage, stg\n"
+    "\n"
+    "[development]\n"
+    "colour = green\n"
+    "rank = 10\n"
+    "tokens = dev, development, local\n"
+    "local = yes\n"
+    "\n"
+    "[rm]\n"
+    "protected_system = /, /bin, /boot, /dev, /etc, /home, /lib*, /opt, /proc,\n"
+    "    /root, /sbin, /srv, /sys, /usr, /usr/*, /var, /var/lib\n"
+    "protected_home = ~\n"
+    "protected_secrets = ~/.ssh, ~/.gnupg, ~/.aws, ~/.kube\n"
+    "protected =\n"
+    "scan_limit = 100000\n"
+    "\n"
+    "[psql]\n"
+    "; interactive sessions on these environments start read-only\n"
+    "read_only_environments = production\n";
 
 /* inih as packaged does not pass line numbers to the handler, so the text
  * is fed to it line by line by our own reader, which counts. */
@@ -74,7 +74,7 @@ typedef struct {
 	int line;          /* line of the text last handed to inih */
 	bool continuation; /* that line began with white space */
 	bool too_long;
-	bool system;       /* the administrator's file: may set lock_user_config */
+	bool system; /* the administrator's file: may set lock_user_config */
 } load_state;
 
 static char *read_line(char *str, int num, void *stream)
@@ -220,19 +220,20 @@ static int set_interlock(load_state *st, const char *key, const char *v, int lin
 	else if (!strcmp(key, "lock_user_config")) {
 		if (!st->system)
 			return fail(st, line,
-				    "lock_user_config is honoured only in the system file "
-				    "/etc/interlock/interlock.ini");
+			            "lock_user_config is honoured only in the system file "
+			            "/etc/interlock/interlock.ini");
 		if (!parse_bool(v, &cfg->locked))
-			return fail(st, line, "expected yes or no for lock_user_config, got '%s'", v);
+			return fail(st, line, "expected yes or no for lock_user_config, got '%s'",
+			            v);
 	} else if (!strcmp(key, "rules_dir")) {
 		if (*v)
 			sv_push_steal(&cfg->rule_dirs, expand_home(v, cfg->home));
 	} else
 		return fail(st, line,
-			    "unknown key '%s' in [interlock]; expected unknown_remote, "
-			    "default_environment, audit_log, syslog, agent_markers, rules_dir or "
-			    "lock_user_config",
-			    key);
+		            "unknown key '%s' in [interlock]; expected unknown_remote, "
+		            "default_environment, audit_log, syslog, agent_markers, rules_dir or "
+		            "lock_user_config",
+		            key);
 	return 1;
 }
 
@@ -250,12 +251,13 @@ static int set_rm(load_state *st, const char *key, const char *v, int line)
 		set_list(st, &cfg->protected_extra, v);
 	else if (!strcmp(key, "scan_limit")) {
 		if (!parse_long(v, 1, 100000000, &cfg->scan_limit))
-			return fail(st, line, "expected a number from 1 to 100000000 for scan_limit");
+			return fail(st, line,
+			            "expected a number from 1 to 100000000 for scan_limit");
 	} else
 		return fail(st, line,
-			    "unknown key '%s' in [rm]; expected protected_system, protected_home, "
-			    "protected_secrets, protected or scan_limit",
-			    key);
+		            "unknown key '%s' in [rm]; expected protected_system, protected_home, "
+		            "protected_secrets, protected or scan_limit",
+		            key);
 	return 1;
 }
 
@@ -265,7 +267,7 @@ static int set_psql(load_state *st, const char *key, const char *v, int line)
 		set_list(st, &st->cfg->read_only_environments, v);
 	else
 		return fail(st, line, "unknown key '%s' in [psql]; expected read_only_environments",
-			    key);
+		            key);
 	return 1;
 }
 
@@ -275,9 +277,9 @@ static int set_binary(load_state *st, const char *key, const char *v, int line)
 
 	if (t < 0)
 		return fail(st, line,
-			    "unknown tool '%s' in [binaries]; expected psql, pg_restore, "
-			    "terraform or rm",
-			    key);
+		            "unknown tool '%s' in [binaries]; expected psql, pg_restore, "
+		            "terraform or rm",
+		            key);
 	if (*v && v[0] != '/')
 		return fail(st, line, "expected an absolute path for %s", key);
 	free(st->cfg->binaries[t]);
@@ -286,7 +288,7 @@ static int set_binary(load_state *st, const char *key, const char *v, int line)
 }
 
 static const char *const name_keys[NAME_KINDS] = {"hosts",      "databases", "services",
-						   "workspaces", "var_files", "paths"};
+                                                  "workspaces", "var_files", "paths"};
 
 static int set_env(load_state *st, const char *section, const char *key, const char *v, int line)
 {
@@ -304,9 +306,9 @@ static int set_env(load_state *st, const char *section, const char *key, const c
 	if (!strcmp(key, "colour") || !strcmp(key, "color")) {
 		if (!known_colour(v))
 			return fail(st, line,
-				    "expected a colour (red, yellow, green, blue, magenta, cyan, "
-				    "none), got '%s'",
-				    v);
+			            "expected a colour (red, yellow, green, blue, magenta, cyan, "
+			            "none), got '%s'",
+			            v);
 		set_str(&e->colour, v);
 	} else if (!strcmp(key, "rank")) {
 		long r;
@@ -321,9 +323,9 @@ static int set_env(load_state *st, const char *section, const char *key, const c
 			return fail(st, line, "expected yes or no for local, got '%s'", v);
 	} else
 		return fail(st, line,
-			    "unknown key '%s' in [%s]; expected colour, rank, tokens, local, "
-			    "hosts, databases, services, workspaces, var_files or paths",
-			    key, section);
+		            "unknown key '%s' in [%s]; expected colour, rank, tokens, local, "
+		            "hosts, databases, services, workspaces, var_files or paths",
+		            key, section);
 	return 1;
 }
 
@@ -335,8 +337,10 @@ static int on_entry(void *user, const char *section, const char *key, const char
 	if (st->failed)
 		return 0;
 	if (st->too_long)
-		return fail(st, line, "line longer than %d bytes; continue a long list on "
-			    "indented lines", INI_MAX_LINE - 1);
+		return fail(st, line,
+		            "line longer than %d bytes; continue a long list on "
+		            "indented lines",
+		            INI_MAX_LINE - 1);
 	if (!*section)
 		return fail(st, line, "expected a [section] before '%s'", key);
 	if (!key) /* a section header on its own (INI_CALL_HANDLER_ON_NEW_SECTION) */
@@ -358,7 +362,7 @@ static bool finish_parse(load_state *st, int r)
 		return false;
 	if (st->too_long && !st->failed) {
 		snprintf(st->err, st->errlen, "%s:%d:1: line longer than %d bytes", st->file,
-			 st->line, INI_MAX_LINE - 1);
+		         st->line, INI_MAX_LINE - 1);
 		return false;
 	}
 	if (r == -1)
@@ -367,8 +371,8 @@ static bool finish_parse(load_state *st, int r)
 		snprintf(st->err, st->errlen, "%s: out of memory", st->file);
 	else if (r > 0)
 		snprintf(st->err, st->errlen,
-			 "%s:%d:1: expected '[section]', 'key = value' or a ';' comment", st->file,
-			 r);
+		         "%s:%d:1: expected '[section]', 'key = value' or a ';' comment", st->file,
+		         r);
 	return r == 0;
 }
 
@@ -382,7 +386,7 @@ bool file_is_safe(const char *path, char *err, size_t errlen)
 	}
 	if (st.st_uid != 0 && st.st_uid != getuid()) {
 		snprintf(err, errlen, "%s: refused: owned by uid %u, not by root or you", path,
-			 (unsigned)st.st_uid);
+		         (unsigned)st.st_uid);
 		return false;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
@@ -403,10 +407,10 @@ static bool new_envs_ranked(load_state *st, size_t first_new)
 		if (e->rank_set)
 			continue;
 		snprintf(st->err, st->errlen,
-			 "%s:%d:1: [%s] is not a known section or environment; a new environment "
-			 "must set rank (known: interlock, rm, psql, binaries and the environments "
-			 "defined before it)",
-			 st->file, e->first_line, e->name);
+		         "%s:%d:1: [%s] is not a known section or environment; a new environment "
+		         "must set rank (known: interlock, rm, psql, binaries and the environments "
+		         "defined before it)",
+		         st->file, e->first_line, e->name);
 		st->failed = true;
 		return false;
 	}
@@ -428,7 +432,7 @@ static int parse_text(load_state *st, const char *text, size_t len)
 }
 
 static bool load_file(config *cfg, const char *path, bool must_exist, bool system, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	load_state st = {.cfg = cfg, .file = path, .err = err, .errlen = errlen, .system = system};
 
@@ -464,10 +468,10 @@ static bool check_references(config *cfg, char *err, size_t errlen)
 	for (int i = 0; i < 2; i++) {
 		if (!config_env(cfg, names[i])) {
 			snprintf(err, errlen,
-				 "%s: [interlock] %s names '%s', which is not an environment "
-				 "section",
-				 cfg->sources.n ? cfg->sources.v[cfg->sources.n - 1] : "<default>",
-				 keys[i], names[i]);
+			         "%s: [interlock] %s names '%s', which is not an environment "
+			         "section",
+			         cfg->sources.n ? cfg->sources.v[cfg->sources.n - 1] : "<default>",
+			         keys[i], names[i]);
 			return false;
 		}
 	}
@@ -490,7 +494,8 @@ static bool load_default(config *cfg, char *err, size_t errlen)
 
 	*cfg = (config){.syslog = true, .scan_limit = 100000};
 	cfg->home = user_home();
-	return finish_parse(&st, parse_text(&st, config_default_ini, sizeof config_default_ini - 1));
+	return finish_parse(&st,
+	                    parse_text(&st, config_default_ini, sizeof config_default_ini - 1));
 }
 
 static bool finish_load(config *cfg, char *err, size_t errlen)
@@ -534,7 +539,7 @@ bool config_redirected(void)
 }
 
 bool config_load_from(config *cfg, const char *system_file, bool standard_only, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	const char *explicit = standard_only ? NULL : getenv("INTERLOCK_CONFIG");
 
@@ -554,8 +559,8 @@ bool config_load_from(config *cfg, const char *system_file, bool standard_only, 
 	} else {
 		const char *xdg = standard_only ? NULL : getenv("XDG_CONFIG_HOME");
 		autofree char *user =
-			xdg && *xdg == '/' ? xasprintf("%s/interlock/interlock.ini", xdg)
-					   : xasprintf("%s/.config/interlock/interlock.ini", cfg->home);
+		    xdg && *xdg == '/' ? xasprintf("%s/interlock/interlock.ini", xdg)
+		                       : xasprintf("%s/.config/interlock/interlock.ini", cfg->home);
 		if (!load_file(cfg, user, false, false, err, errlen))
 			return false;
 	}

@@ -40,7 +40,7 @@ void engine_free(engine *e)
  * so that no configuration file (which an agent might point interlock at)
  * can switch agent mode off. */
 static const char *const builtin_markers[] = {"INTERLOCK_AGENT", "CLAUDECODE", "GEMINI_CLI",
-					      "CODEX_SANDBOX", "CURSOR_AGENT"};
+                                              "CODEX_SANDBOX", "CURSOR_AGENT"};
 
 static bool marker_set(char *const *envp, const char *name)
 {
@@ -77,15 +77,15 @@ static void block_unanalysable(facts *fx, decision *d, bool agent, const char *w
 	fs_set(&op->f, "reason", why);
 	*d = (decision){.verdict = ACTION_BLOCK, .rule_verdict = ACTION_BLOCK, .agent = agent};
 	d->m = xcalloc(1, sizeof(*d->m));
-	d->m[0] = (match){.r = &analysis_rule,
-			  .op = fx->n_ops - 1,
-			  .act = ACTION_BLOCK,
-			  .message = xasprintf("interlock could not analyse this command: %s", why)};
+	d->m[0] =
+	    (match){.r = &analysis_rule,
+	            .op = fx->n_ops - 1,
+	            .act = ACTION_BLOCK,
+	            .message = xasprintf("interlock could not analyse this command: %s", why)};
 	d->n = 1;
 }
 
-void engine_decide(const engine *e, const invocation *inv, bool agent, facts *fx,
-		   decision *d)
+void engine_decide(const engine *e, const invocation *inv, bool agent, facts *fx, decision *d)
 {
 	char err[1024] = "";
 
@@ -99,7 +99,7 @@ void engine_decide(const engine *e, const invocation *inv, bool agent, facts *fx
 }
 
 void engine_decide_guarded(const engine *e, const invocation *inv, bool agent, facts *fx,
-			   decision *d)
+                           decision *d)
 {
 	engine_decide(e, inv, agent, fx, d);
 	if (!agent || !config_redirected())
@@ -138,8 +138,8 @@ static bool needs_quotes(const char *s)
 		return true;
 	for (const char *p = s; *p; p++)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-			    "-_./=:,+@%",
-			    *p))
+		            "-_./=:,+@%",
+		            *p))
 			return true;
 	return false;
 }

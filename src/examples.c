@@ -66,8 +66,8 @@ static bool make_entries(const char *root, const char *entry)
 	if (b < a || b - a >= MAX_TREE_FILES)
 		return false;
 	for (long i = a; i <= b; i++) {
-		autofree char *one = xasprintf("%.*s%ld%s", (int)(open_b - entry), entry, i,
-					       open_b + used);
+		autofree char *one =
+		    xasprintf("%.*s%ld%s", (int)(open_b - entry), entry, i, open_b + used);
 		if (!make_entry(root, one))
 			return false;
 	}
@@ -142,7 +142,7 @@ bool example_run(const rule *r, const example *ex, bool *matched, char *err, siz
 		return false;
 	}
 	ok = ex->config ? config_load_default_plus(&cfg, ex->config, err, errlen)
-			: config_load_default(&cfg, err, errlen);
+	                : config_load_default(&cfg, err, errlen);
 	if (!ok)
 		return false;
 	bool tree = ex->tree.n > 0;
@@ -151,14 +151,20 @@ bool example_run(const rule *r, const example *ex, bool *matched, char *err, siz
 		return false;
 	}
 	/* Relative operands resolve against the example's tree. */
-	autofree char *cwd = tree ? xasprintf("%s%s%s", root, ex->cwd ? "/" : "",
-					      ex->cwd ? ex->cwd : "")
-				  : xstrdup(ex->cwd ? ex->cwd : "/");
+	autofree char *cwd =
+	    tree ? xasprintf("%s%s%s", root, ex->cwd ? "/" : "", ex->cwd ? ex->cwd : "")
+	         : xstrdup(ex->cwd ? ex->cwd : "/");
 	int master;
-	invocation inv = {.tool = tool, .argc = (int)ex->argv.n, .argv = ex->argv.v,
-			  .envp = ex->env.v, .cwd = cwd, .cfg = &cfg, .dry = true,
-			  .stdin_fd = example_stdin(ex, &master), .write = ex->write,
-			  .hermetic = true};
+	invocation inv = {.tool = tool,
+	                  .argc = (int)ex->argv.n,
+	                  .argv = ex->argv.v,
+	                  .envp = ex->env.v,
+	                  .cwd = cwd,
+	                  .cfg = &cfg,
+	                  .dry = true,
+	                  .stdin_fd = example_stdin(ex, &master),
+	                  .write = ex->write,
+	                  .hermetic = true};
 	if (analyse(&inv, &fx, err, errlen)) {
 		for (size_t i = 0; i < fx.n_ops && !*matched; i++)
 			*matched = rule_matches_op(r, &fx, &fx.ops[i]);

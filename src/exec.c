@@ -47,7 +47,7 @@ char *find_real_tool(const config *cfg, const char *tool, char *err, size_t errl
 		}
 		if (!executable_file(p)) {
 			snprintf(err, errlen, "[binaries] %s = %s is not an executable file", tool,
-				 p);
+			         p);
 			return NULL;
 		}
 		return xstrdup(p);
@@ -66,7 +66,7 @@ char *find_real_tool(const config *cfg, const char *tool, char *err, size_t errl
 			break;
 	}
 	snprintf(err, errlen, "no real '%s' found on PATH (interlock's own shims are skipped)",
-		 tool);
+	         tool);
 	return NULL;
 }
 

@@ -46,9 +46,9 @@ const char *colour_code(const char *colour)
 {
 	static const struct {
 		const char *name, *code;
-	} map[] = {{"red", "\033[1;37;41m"},    {"yellow", "\033[1;30;43m"},
-		   {"green", "\033[1;30;42m"},  {"blue", "\033[1;37;44m"},
-		   {"magenta", "\033[1;37;45m"}, {"cyan", "\033[1;30;46m"}};
+	} map[] = {{"red", "\033[1;37;41m"},     {"yellow", "\033[1;30;43m"},
+	           {"green", "\033[1;30;42m"},   {"blue", "\033[1;37;44m"},
+	           {"magenta", "\033[1;37;45m"}, {"cyan", "\033[1;30;46m"}};
 
 	for (size_t i = 0; colour && i < sizeof map / sizeof *map; i++)
 		if (!strcmp(map[i].name, colour))
@@ -66,8 +66,8 @@ static void upper(char *dst, size_t n, const char *s)
 
 static void print_target(FILE *f, const facts *fx)
 {
-	static const char *const keys[] = {"host",      "port",  "database", "user", "service",
-					   "workspace", "paths", NULL};
+	static const char *const keys[] = {"host",    "port",      "database", "user",
+	                                   "service", "workspace", "paths",    NULL};
 
 	for (const char *const *k = keys; *k; k++) {
 		const char *v = fs_get(&fx->target, *k);
@@ -89,7 +89,7 @@ static void print_target(FILE *f, const facts *fx)
 }
 
 static void print_banner(FILE *f, const facts *fx, const decision *d, const char *cmdline,
-			 bool colour)
+                         bool colour)
 {
 	char env[64];
 	const char *on = colour ? colour_code(fx->colour) : "";
@@ -191,15 +191,14 @@ static void list_ids(FILE *f, const decision *d, action which)
 	}
 }
 
-void gate_report_refusal(const facts *fx, const decision *d, gate_outcome g,
-			 const char *cmdline)
+void gate_report_refusal(const facts *fx, const decision *d, gate_outcome g, const char *cmdline)
 {
 	FILE *f = stderr;
 	action shown = d->rule_verdict;
 
-	fprintf(f, "interlock: %s %s (%s environment): ",
-		g == GATE_REFUSED ? "did not run" : "blocked", cmdline,
-		fx->environment ? fx->environment : "unknown");
+	fprintf(
+	    f, "interlock: %s %s (%s environment): ", g == GATE_REFUSED ? "did not run" : "blocked",
+	    cmdline, fx->environment ? fx->environment : "unknown");
 	for (size_t i = 0; i < d->n; i++) {
 		if (d->m[i].act == shown) {
 			fput_safe(d->m[i].message, f);

@@ -15,11 +15,11 @@
 #define MAX_RULE_FILE (4 * 1024 * 1024)
 
 typedef struct {
-	char *name;   /* owned: file name, e.g. "rm.toml" */
-	char *path;   /* owned: full path, or "<embedded>/rm.toml" */
+	char *name;       /* owned: file name, e.g. "rm.toml" */
+	char *path;       /* owned: full path, or "<embedded>/rm.toml" */
 	const char *text; /* embedded text, or NULL to read path */
 	size_t len;
-	bool skip;        /* a shipped file with no rule for the tool being run */
+	bool skip; /* a shipped file with no rule for the tool being run */
 } source;
 
 typedef struct {
@@ -45,8 +45,7 @@ const char *action_name(action a)
 PRINTF(3, 4) static bool failat(parse_ctx *c, const toml_value *v, const char *fmt, ...)
 {
 	va_list ap;
-	int n = snprintf(c->err, c->errlen, "%s:%d:%d: ", c->file, v ? v->line : 1,
-			 v ? v->col : 1);
+	int n = snprintf(c->err, c->errlen, "%s:%d:%d: ", c->file, v ? v->line : 1, v ? v->col : 1);
 
 	if (n < 0 || (size_t)n >= c->errlen)
 		return false;
@@ -57,7 +56,7 @@ PRINTF(3, 4) static bool failat(parse_ctx *c, const toml_value *v, const char *f
 }
 
 static const toml_value *get_typed(parse_ctx *c, const toml_value *t, const char *key,
-				   toml_type type, bool required, bool *ok)
+                                   toml_type type, bool required, bool *ok)
 {
 	const toml_value *v = toml_get(t, key);
 
@@ -68,14 +67,14 @@ static const toml_value *get_typed(parse_ctx *c, const toml_value *t, const char
 	}
 	if (v->type != type) {
 		*ok = failat(c, v, "expected %s for '%s', got %s", toml_type_name(type), key,
-			     toml_type_name(v->type));
+		             toml_type_name(v->type));
 		return NULL;
 	}
 	return v;
 }
 
 static bool get_string_list(parse_ctx *c, const toml_value *t, const char *key, strvec *out,
-			    bool required)
+                            bool required)
 {
 	bool ok = true;
 	const toml_value *a = get_typed(c, t, key, TOML_ARRAY, required, &ok);
@@ -88,7 +87,7 @@ static bool get_string_list(parse_ctx *c, const toml_value *t, const char *key, 
 		const toml_value *s = a->u.array.items[i];
 		if (s->type != TOML_STRING)
 			return failat(c, s, "expected a string in '%s', got %s", key,
-				      toml_type_name(s->type));
+			              toml_type_name(s->type));
 		sv_push(out, s->u.str.s);
 	}
 	return true;
@@ -103,17 +102,17 @@ static bool key_allowed(const char *key, const char *const *allowed)
 }
 
 static bool check_keys(parse_ctx *c, const toml_value *t, const char *what,
-		       const char *const *allowed, const char *list)
+                       const char *const *allowed, const char *list)
 {
 	for (size_t i = 0; i < t->u.table.n; i++)
 		if (!key_allowed(t->u.table.keys[i].s, allowed))
 			return failat(c, t->u.table.vals[i], "unknown key '%s' in %s; expected %s",
-				      t->u.table.keys[i].s, what, list);
+			              t->u.table.keys[i].s, what, list);
 	return true;
 }
 
-static bool parse_conditions(parse_ctx *c, const toml_value *rt, const char *key,
-			     condition **out, size_t *n)
+static bool parse_conditions(parse_ctx *c, const toml_value *rt, const char *key, condition **out,
+                             size_t *n)
 {
 	bool ok = true;
 	const toml_value *t = get_typed(c, rt, key, TOML_TABLE, false, &ok);
@@ -125,11 +124,11 @@ static bool parse_conditions(parse_ctx *c, const toml_value *rt, const char *key
 		const toml_value *p = t->u.table.vals[i];
 		if (p->type != TOML_STRING)
 			return failat(c, p, "expected a pattern string for '%s.%s', got %s", key,
-				      t->u.table.keys[i].s, toml_type_name(p->type));
+			              t->u.table.keys[i].s, toml_type_name(p->type));
 		(*out)[i] = (condition){.field = xstrdup(t->u.table.keys[i].s),
-					.pattern = xstrdup(p->u.str.s),
-					.line = p->line,
-					.col = p->col};
+		                        .pattern = xstrdup(p->u.str.s),
+		                        .line = p->line,
+		                        .col = p->col};
 		(*n)++;
 	}
 	return true;
@@ -146,13 +145,13 @@ static bool parse_action(parse_ctx *c, const toml_value *v, action *out)
 	else if (!strcmp(s, "block"))
 		*out = ACTION_BLOCK;
 	else
-		return failat(c, v, "expected action \"allow\", \"confirm\" or \"block\", got \"%s\"",
-			      s);
+		return failat(c, v,
+		              "expected action \"allow\", \"confirm\" or \"block\", got \"%s\"", s);
 	return true;
 }
 
-static const char *const example_keys[] = {"argv",    "env",      "stdin", "cwd",   "tree",
-					   "config",  "terminal", "write", "matches", NULL};
+static const char *const example_keys[] = {"argv",   "env",      "stdin", "cwd",     "tree",
+                                           "config", "terminal", "write", "matches", NULL};
 
 static bool parse_example(parse_ctx *c, const toml_value *t, example *ex)
 {
@@ -161,7 +160,8 @@ static bool parse_example(parse_ctx *c, const toml_value *t, example *ex)
 	*ex = (example){.line = t->line, .col = t->col};
 	if (t->type != TOML_TABLE)
 		return failat(c, t, "expected a table in 'example'");
-	if (!check_keys(c, t, "an example", example_keys, "argv, env, stdin, cwd, tree, config, terminal, write or matches"))
+	if (!check_keys(c, t, "an example", example_keys,
+	                "argv, env, stdin, cwd, tree, config, terminal, write or matches"))
 		return false;
 	if (!get_string_list(c, t, "argv", &ex->argv, true))
 		return false;
@@ -211,15 +211,16 @@ static bool check_tools(parse_ctx *c, const toml_value *t, const strvec *tools)
 {
 	for (size_t i = 0; i < tools->n; i++)
 		if (tool_index(tools->v[i]) < 0)
-			return failat(c, toml_get(t, "tools"),
-				      "unknown tool '%s'; expected psql, pg_restore, terraform or rm",
-				      tools->v[i]);
+			return failat(
+			    c, toml_get(t, "tools"),
+			    "unknown tool '%s'; expected psql, pg_restore, terraform or rm",
+			    tools->v[i]);
 	return true;
 }
 
-static const char *const rule_keys[] = {"id",       "tools",   "environments", "operation",
-					"action",   "priority", "message",     "token",
-					"when",     "unless",  "example",      NULL};
+static const char *const rule_keys[] = {"id",     "tools",    "environments", "operation",
+                                        "action", "priority", "message",      "token",
+                                        "when",   "unless",   "example",      NULL};
 
 static bool parse_rule_fields(parse_ctx *c, const toml_value *t, rule *r)
 {
@@ -227,14 +228,14 @@ static bool parse_rule_fields(parse_ctx *c, const toml_value *t, rule *r)
 	const toml_value *v;
 
 	if (!check_keys(c, t, "a rule", rule_keys,
-			"id, tools, environments, operation, action, priority, message, token, "
-			"when, unless or example"))
+	                "id, tools, environments, operation, action, priority, message, token, "
+	                "when, unless or example"))
 		return false;
 	if (!(v = get_typed(c, t, "id", TOML_STRING, true, &ok)))
 		return false;
 	if (!valid_id(v->u.str.s))
 		return failat(c, v, "expected an id of a-z, 0-9, '.', '_' and '-', got \"%s\"",
-			      v->u.str.s);
+		              v->u.str.s);
 	r->id = xstrdup(v->u.str.s);
 	if (!get_string_list(c, t, "tools", &r->tools, true) || !check_tools(c, t, &r->tools))
 		return false;
@@ -304,8 +305,8 @@ static bool add_rules_from(parse_ctx *c, const toml_value *root)
 		const rule *dup = good ? rules_find(rs, r.id) : NULL;
 		if (dup) {
 			failat(c, toml_get(a->u.array.items[i], "id"),
-			       "duplicate rule id '%s' (first defined at %s:%d:%d)", r.id, dup->file,
-			       dup->line, dup->col);
+			       "duplicate rule id '%s' (first defined at %s:%d:%d)", r.id,
+			       dup->file, dup->line, dup->col);
 			good = false;
 		}
 		rs->v = xrealloc(rs->v, (rs->n + 1) * sizeof(*rs->v));
@@ -332,7 +333,7 @@ static bool load_source(ruleset *rs, const source *s, char *err, size_t errlen)
 		}
 		if (len > MAX_RULE_FILE) {
 			snprintf(err, errlen, "%s:1:1: rule file larger than %d bytes", s->path,
-				 MAX_RULE_FILE);
+			         MAX_RULE_FILE);
 			return false;
 		}
 		text = owned;
@@ -354,7 +355,7 @@ static bool names_tool(const char *tools, const char *tool)
 }
 
 static void put_source(source **v, size_t *n, const char *name, char *path, const char *text,
-		       size_t len)
+                       size_t len)
 {
 	for (size_t i = 0; i < *n; i++) {
 		if (strcmp((*v)[i].name, name) == 0) {
@@ -417,7 +418,7 @@ bool rules_load(ruleset *rs, const config *cfg, const char *tool, char *err, siz
 	for (unsigned long i = 0; i < embedded_rules_count; i++) {
 		const embedded_file *f = &embedded_rules[i];
 		put_source(&src, &n, f->name, xasprintf("<shipped>/%s", f->name),
-			   tool ? f->guard_text : f->text, tool ? f->guard_len : f->len);
+		           tool ? f->guard_text : f->text, tool ? f->guard_len : f->len);
 	}
 	for (unsigned long i = 0; tool && i < embedded_rules_count; i++)
 		src[i].skip = !names_tool(embedded_rules[i].tools, tool);
@@ -449,13 +450,13 @@ static bool compile_condition(const rule *r, condition *c, char *err, size_t err
 	PCRE2_SIZE off;
 
 	c->re = pcre2_compile((PCRE2_SPTR)c->pattern, PCRE2_ZERO_TERMINATED,
-			      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off, NULL);
+	                      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off, NULL);
 	if (c->re)
 		return true;
 	PCRE2_UCHAR msg[256];
 	pcre2_get_error_message(code, msg, sizeof msg);
 	snprintf(err, errlen, "%s:%d:%d: rule '%s': bad pattern for '%s' at offset %zu: %s",
-		 r->file, c->line, c->col, r->id, c->field, (size_t)off, (char *)msg);
+	         r->file, c->line, c->col, r->id, c->field, (size_t)off, (char *)msg);
 	return false;
 }
 

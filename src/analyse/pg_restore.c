@@ -139,8 +139,8 @@ typedef struct {
 	const char *dbname, *host, *port, *user, *file, *use_list;
 	bool clean, create, data_only, schema_only, list, single_txn;
 	bool version_or_help;
-	strvec helper_args; /* "--name[=value]" for the helper, in order */
-	strvec unknown;     /* options pg_restore would refuse */
+	strvec helper_args;            /* "--name[=value]" for the helper, in order */
+	strvec unknown;                /* options pg_restore would refuse */
 	int operand_idx[MAX_OPERANDS]; /* argv index of each operand (the first ones) */
 	size_t n_operands;
 } pgr_opts;

@@ -30,9 +30,9 @@
 #include "psql_lexer.h"
 #include "sqlfacts.h"
 
-#define MAX_STATEMENT (1024 * 1024) /* longer interesting statements are opaque */
+#define MAX_STATEMENT     (1024 * 1024) /* longer interesting statements are opaque */
 #define MAX_INCLUDE_DEPTH 16
-#define READ_CHUNK (256 * 1024)
+#define READ_CHUNK        (256 * 1024)
 
 typedef struct {
 	const char *kind; /* "c" (command) or "f" (file) */
@@ -67,18 +67,42 @@ typedef struct {
 } opt_spec;
 
 static const opt_spec psql_specs[] = {
-	{"echo-all", 'a', 0},       {"no-align", 'A', 0},        {"command", 'c', 1},
-	{"dbname", 'd', 1},         {"echo-queries", 'e', 0},    {"echo-errors", 'b', 0},
-	{"echo-hidden", 'E', 0},    {"file", 'f', 1},            {"field-separator", 'F', 1},
-	{"field-separator-zero", 'z', 0}, {"host", 'h', 1},      {"html", 'H', 0},
-	{"list", 'l', 0},           {"log-file", 'L', 1},        {"no-readline", 'n', 0},
-	{"single-transaction", '1', 0}, {"output", 'o', 1},      {"port", 'p', 1},
-	{"pset", 'P', 1},           {"quiet", 'q', 0},           {"record-separator", 'R', 1},
-	{"record-separator-zero", '0', 0}, {"single-step", 's', 0}, {"single-line", 'S', 0},
-	{"tuples-only", 't', 0},    {"table-attr", 'T', 1},      {"username", 'U', 1},
-	{"set", 'v', 1},            {"variable", 'v', 1},        {"version", 'V', 0},
-	{"no-password", 'w', 0},    {"password", 'W', 0},        {"expanded", 'x', 0},
-	{"no-psqlrc", 'X', 0},      {"help", '?', 2},            {"csv", 0, 0},
+    {"echo-all", 'a', 0},
+    {"no-align", 'A', 0},
+    {"command", 'c', 1},
+    {"dbname", 'd', 1},
+    {"echo-queries", 'e', 0},
+    {"echo-errors", 'b', 0},
+    {"echo-hidden", 'E', 0},
+    {"file", 'f', 1},
+    {"field-separator", 'F', 1},
+    {"field-separator-zero", 'z', 0},
+    {"host", 'h', 1},
+    {"html", 'H', 0},
+    {"list", 'l', 0},
+    {"log-file", 'L', 1},
+    {"no-readline", 'n', 0},
+    {"single-transaction", '1', 0},
+    {"output", 'o', 1},
+    {"port", 'p', 1},
+    {"pset", 'P', 1},
+    {"quiet", 'q', 0},
+    {"record-separator", 'R', 1},
+    {"record-separator-zero", '0', 0},
+    {"single-step", 's', 0},
+    {"single-line", 'S', 0},
+    {"tuples-only", 't', 0},
+    {"table-attr", 'T', 1},
+    {"username", 'U', 1},
+    {"set", 'v', 1},
+    {"variable", 'v', 1},
+    {"version", 'V', 0},
+    {"no-password", 'w', 0},
+    {"password", 'W', 0},
+    {"expanded", 'x', 0},
+    {"no-psqlrc", 'X', 0},
+    {"help", '?', 2},
+    {"csv", 0, 0},
 };
 
 static const opt_spec *find_short(char c)
@@ -260,9 +284,13 @@ static const char *os_user_name(void)
  * cannot be known (then it counts as cfg->unknown_remote). */
 static void resolve_target(const invocation *inv, const psql_opts *o, facts *fx)
 {
-	pg_conn_args a = {.dbname = o->dbname, .host = o->host, .port = o->port,
-			  .user = o->user, .envp = inv->envp, .home = inv->cfg->home,
-			  .os_user = os_user_name()};
+	pg_conn_args a = {.dbname = o->dbname,
+	                  .host = o->host,
+	                  .port = o->port,
+	                  .user = o->user,
+	                  .envp = inv->envp,
+	                  .home = inv->cfg->home,
+	                  .os_user = os_user_name()};
 	pg_target t = {0};
 	char err[512];
 
@@ -318,20 +346,21 @@ static void on_statement(void *ctx, const psql_stmt *s)
 
 	if (!strcmp(s->terminator, "\\gexec")) {
 		add_opaque(c, s->line, "%s: \\gexec runs every value of the result as SQL",
-			   "gexec");
+		           "gexec");
 		return;
 	}
 	if (!s->interesting)
 		return;
 	if (s->has_variables) {
-		add_opaque(c, s->line, "%s: the SQL uses psql variables, its text is known only "
-				       "when it runs",
-			   "variables");
+		add_opaque(c, s->line,
+		           "%s: the SQL uses psql variables, its text is known only "
+		           "when it runs",
+		           "variables");
 		return;
 	}
 	if (s->truncated) {
 		add_opaque(c, s->line, "a statement longer than %s bytes cannot be analysed",
-			   "1048576");
+		           "1048576");
 		return;
 	}
 	size_t first_op = c->fx->n_ops;
@@ -348,8 +377,7 @@ static char *include_path(const psql_ctx *c, const char *name, const char *args)
 	autofree char *file = xstrndup(args, n);
 
 	if (file[0] == '/' || !relative || !c->dir)
-		return file[0] == '/' ? xstrdup(file)
-				      : xasprintf("%s/%s", c->inv->cwd, file);
+		return file[0] == '/' ? xstrdup(file) : xasprintf("%s/%s", c->inv->cwd, file);
 	return xasprintf("%s/%s", c->dir, file);
 }
 
@@ -363,15 +391,16 @@ static void include_file(psql_ctx *c, const psql_meta *m)
 	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		add_opaque(c, m->line, "included file %s cannot be read: psql would fail or "
-				       "read something else",
-			   path);
+		add_opaque(c, m->line,
+		           "included file %s cannot be read: psql would fail or "
+		           "read something else",
+		           path);
 		return;
 	}
 	autofree char *dir = xstrdup(path);
 	*strrchr(dir, '/') = '\0';
-	psql_ctx sub = {.inv = c->inv, .fx = c->fx, .source = path, .dir = dir,
-			.depth = c->depth + 1};
+	psql_ctx sub = {
+	    .inv = c->inv, .fx = c->fx, .source = path, .dir = dir, .depth = c->depth + 1};
 	analyse_stream(&sub, fd, -1);
 	close(fd);
 }
@@ -391,16 +420,16 @@ static void on_meta(void *ctx, const psql_meta *m)
 	if (!strcmp(n, "i") || !strcmp(n, "include") || !strcmp(n, "ir") ||
 	    !strcmp(n, "include_relative")) {
 		include_file(c, m);
-	} else if (!strcmp(n, "!") || ((!strcmp(n, "o") || !strcmp(n, "out") ||
-					 !strcmp(n, "w") || !strcmp(n, "write") || g_family) &&
-					args_pipe(m->args))) {
+	} else if (!strcmp(n, "!") || ((!strcmp(n, "o") || !strcmp(n, "out") || !strcmp(n, "w") ||
+	                                !strcmp(n, "write") || g_family) &&
+	                               args_pipe(m->args))) {
 		operation *op = facts_add_op(c->fx, "shell");
 		fs_set(&op->f, "command", m->args);
 		fs_set(&op->f, "source", c->source);
 		fs_setf(&op->f, "line", "%ld", m->line);
 	} else if (!strcmp(n, "c") || !strcmp(n, "connect")) {
 		add_opaque(c, m->line, "\\connect %s: the rest runs against another target",
-			   m->args);
+		           m->args);
 	} else if (!strcmp(n, "copy")) {
 		autofree char *sql = xasprintf("COPY %s", m->args);
 		sql_facts(sql, strlen(sql), m->line, c->source, c->fx);
@@ -454,7 +483,7 @@ static void analyse_text(psql_ctx *c, const char *text)
 }
 
 static void analyse_file_path(const invocation *inv, facts *fx, const char *file,
-			      const char *source)
+                              const char *source)
 {
 	autofree char *path = file[0] == '/' ? xstrdup(file) : xasprintf("%s/%s", inv->cwd, file);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -482,8 +511,8 @@ static void analyse_stdin(const invocation *inv, facts *fx)
 		return;
 	if (!inv->dry) {
 		const char *tmp = inv_getenv(inv, "TMPDIR");
-		spool = open(tmp && *tmp == '/' ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC,
-			     0600);
+		spool =
+		    open(tmp && *tmp == '/' ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 		if (spool < 0)
 			die(78, "cannot create a spool file for stdin");
 	}
@@ -507,8 +536,8 @@ static void analyse_psqlrc(const invocation *inv, facts *fx)
 	autofree char *sys = xasprintf("%s/psqlrc", sysconf ? sysconf : "/etc/postgresql-common");
 	autofree char *versioned = xasprintf("%s/.psqlrc-15", home);
 	autofree char *plain = xasprintf("%s/.psqlrc", home);
-	autofree char *user = rc ? expand_home(rc, home)
-				 : xstrdup(access(versioned, R_OK) == 0 ? versioned : plain);
+	autofree char *user =
+	    rc ? expand_home(rc, home) : xstrdup(access(versioned, R_OK) == 0 ? versioned : plain);
 
 	if (inv->hermetic)
 		return;
@@ -537,22 +566,22 @@ static void interactive_session(const invocation *inv, facts *fx)
 	if (!read_only)
 		return;
 	sv_push_steal(&fx->exec_env,
-		      xasprintf("PGOPTIONS=%s%s-c default_transaction_read_only=on",
-				pgoptions ? pgoptions : "", pgoptions && *pgoptions ? " " : ""));
+	              xasprintf("PGOPTIONS=%s%s-c default_transaction_read_only=on",
+	                        pgoptions ? pgoptions : "", pgoptions && *pgoptions ? " " : ""));
 	/* A red prompt (a psqlrc may still override it). */
 	for (int i = 0; i < inv->argc; i++) {
 		sv_push(&fx->exec_argv, inv->argv[i]);
 		if (i == 0) {
 			sv_push(&fx->exec_argv, "-v");
 			sv_push(&fx->exec_argv,
-				"PROMPT1=%[%033[1;37;41m%]%/ READ-ONLY%[%033[0m%]%R%# ");
+			        "PROMPT1=%[%033[1;37;41m%]%/ READ-ONLY%[%033[0m%]%R%# ");
 			sv_push(&fx->exec_argv, "-v");
 			sv_push(&fx->exec_argv,
-				"PROMPT2=%[%033[1;37;41m%]%/ READ-ONLY%[%033[0m%]%R%# ");
+			        "PROMPT2=%[%033[1;37;41m%]%/ READ-ONLY%[%033[0m%]%R%# ");
 		}
 	}
 	sv_push(&fx->notes, "production session: read-only (default_transaction_read_only=on); "
-			    "`interlock run --write -- psql ...` asks to unlock writes");
+	                    "`interlock run --write -- psql ...` asks to unlock writes");
 }
 
 bool analyse_psql(const invocation *inv, facts *fx, char *err, size_t errlen)
@@ -565,7 +594,7 @@ bool analyse_psql(const invocation *inv, facts *fx, char *err, size_t errlen)
 	for (size_t i = 0; i < o.unknown.n; i++) {
 		operation *op = facts_add_op(fx, "opaque");
 		fs_setf(&op->f, "reason", "psql option %s is not one interlock knows",
-			o.unknown.v[i]);
+		        o.unknown.v[i]);
 	}
 	sv_clear(&o.unknown);
 	if (o.version_or_help) { /* psql prints and exits */

@@ -35,8 +35,8 @@ typedef struct {
 
 /* What a protected-path check found for one operand. */
 typedef struct {
-	const char *kind;   /* system, home, secrets, pgdata, git, configured */
-	char *path;         /* owned */
+	const char *kind;     /* system, home, secrets, pgdata, git, configured */
+	char *path;           /* owned */
 	const char *relation; /* self, ancestor, inside */
 } hit;
 
@@ -51,19 +51,38 @@ typedef struct {
 	long limit;
 	bool truncated, failed, one_fs;
 	dev_t dev;
-	char *pgdata;  /* owned: first data directory found below */
-	char *git;     /* owned: first .git found below */
+	char *pgdata; /* owned: first data directory found below */
+	char *git;    /* owned: first .git found below */
 } scan;
 
 /* ---- command line ---------------------------------------------------- */
 
-enum { L_FORCE, L_INTERACTIVE, L_ONE_FS, L_NO_PRESERVE, L_PRESERVE, L_RECURSIVE, L_DIR,
-       L_VERBOSE, L_HELP, L_VERSION, L_PRESUME_TTY, L_COUNT };
+enum {
+	L_FORCE,
+	L_INTERACTIVE,
+	L_ONE_FS,
+	L_NO_PRESERVE,
+	L_PRESERVE,
+	L_RECURSIVE,
+	L_DIR,
+	L_VERBOSE,
+	L_HELP,
+	L_VERSION,
+	L_PRESUME_TTY,
+	L_COUNT
+};
 
-static const char *const long_names[L_COUNT] = {
-	"force",         "interactive", "one-file-system", "no-preserve-root",
-	"preserve-root", "recursive",   "dir",             "verbose",
-	"help",          "version",     "-presume-input-tty"};
+static const char *const long_names[L_COUNT] = {"force",
+                                                "interactive",
+                                                "one-file-system",
+                                                "no-preserve-root",
+                                                "preserve-root",
+                                                "recursive",
+                                                "dir",
+                                                "verbose",
+                                                "help",
+                                                "version",
+                                                "-presume-input-tty"};
 
 /* getopt_long's rule: an exact name, else a unique prefix. */
 static int match_long(const char *name, size_t len)
@@ -250,7 +269,7 @@ static char *join_path(const char *dir, const char *name)
 /* The path the kernel will act on: every component but the last resolved
  * (the last is what rm unlinks, so a final symlink is not followed). */
 static char *resolve_operand(const char *cwd, const char *operand, bool *trailing_slash,
-			     char **last_out)
+                             char **last_out)
 {
 	autofree char *abs = make_absolute(cwd, operand);
 	size_t len = strlen(abs);
@@ -324,7 +343,7 @@ static bool is_ancestor(const char *path, const char *glob)
 }
 
 static void check_glob(hits *h, const char *g, const char *kind, const char *path,
-		       bool inside_counts)
+                       bool inside_counts)
 {
 	if (fnmatch(g, path, FNM_PATHNAME) == 0)
 		add_hit(h, kind, path, "self");
@@ -337,7 +356,7 @@ static void check_glob(hits *h, const char *g, const char *kind, const char *pat
 /* "~" in a protected path means both the passwd home and $HOME: an agent
  * that changes HOME must not move the protection away. */
 static void check_list(hits *h, const strvec *globs, const char *kind, const char *path,
-		       bool inside_counts, const strvec *homes)
+                       bool inside_counts, const strvec *homes)
 {
 	for (size_t i = 0; i < globs->n; i++) {
 		const char *g = globs->v[i];
@@ -445,8 +464,8 @@ static void scan_dir(scan *s, int dfd, const char *path, int depth)
 			s->git = xstrdup(sub);
 		if (s->one_fs && st.st_dev != s->dev)
 			continue;
-		int fd = openat(dirfd(d), de->d_name,
-				O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int fd =
+		    openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
 			s->failed = true;
 			continue;
@@ -471,8 +490,8 @@ static void scan_tree(scan *s, const char *path, const struct stat *top)
 
 /* ---- facts ------------------------------------------------------------ */
 
-static const char *const kind_order[] = {"system", "home", "secrets", "pgdata", "git",
-					 "configured"};
+static const char *const kind_order[] = {"system", "home", "secrets",
+                                         "pgdata", "git",  "configured"};
 
 static void put_hits(operation *op, hits *h)
 {
@@ -531,8 +550,8 @@ static void put_scan(facts *fx, operation *op, const char *path, scan *s, hits *
 	human_bytes(hb, sizeof hb, s->bytes);
 	long n = s->truncated ? s->limit : s->entries;
 	sv_push_steal(&fx->notes, xasprintf("%s: %s%ld %s, %s would be removed", path,
-					    s->truncated ? "more than " : "", n,
-					    n == 1 ? "entry" : "entries", hb));
+	                                    s->truncated ? "more than " : "", n,
+	                                    n == 1 ? "entry" : "entries", hb));
 	if (s->pgdata)
 		add_hit(h, "pgdata", s->pgdata, "ancestor");
 	if (s->git)
@@ -575,8 +594,7 @@ static void put_flags(operation *op, const rm_opts *o)
 	fs_set(&op->f, "no_preserve_root", strcmp(o->preserve, "no") == 0 ? "yes" : "no");
 }
 
-static void analyse_operand(const invocation *inv, facts *fx, const rm_opts *o,
-			    const char *operand)
+static void analyse_operand(const invocation *inv, facts *fx, const rm_opts *o, const char *operand)
 {
 	bool slash;
 	autofree char *last = NULL;
@@ -618,8 +636,7 @@ static void analyse_operand(const invocation *inv, facts *fx, const rm_opts *o,
 		put_scan(fx, op, path, &s, &h);
 	} else {
 		fs_set(&op->f, "entries", exists ? "1" : "0");
-		fs_setf(&op->f, "bytes", "%lld",
-			exists && !is_dir ? (long long)st.st_size : 0LL);
+		fs_setf(&op->f, "bytes", "%lld", exists && !is_dir ? (long long)st.st_size : 0LL);
 		fs_set(&op->f, "scan", "none");
 	}
 	put_hits(op, &h);

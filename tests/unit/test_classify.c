@@ -23,15 +23,15 @@ int main(void)
 	CHECK(config_load_default(&cfg, err, sizeof err), "default config loads: %s", err);
 
 	/* the production token rule from the issue */
-	const char *prod[] = {"prod-db", "db.prod.internal", "app_production", "prod2", "PROD",
-			      "user@prod:5432", "/srv/prod/data", "production"};
+	const char *prod[] = {"prod-db", "db.prod.internal", "app_production", "prod2",
+	                      "PROD",    "user@prod:5432",   "/srv/prod/data", "production"};
 	for (size_t i = 0; i < sizeof prod / sizeof *prod; i++)
 		CHECK(name_has_token(prod[i], "prod") || name_has_token(prod[i], "production"),
 		      "'%s' should carry a production token", prod[i]);
 	const char *notprod[] = {"product_catalog", "reproduce", "prodx", "preprod", "products"};
 	for (size_t i = 0; i < sizeof notprod / sizeof *notprod; i++)
 		CHECK(!name_has_token(notprod[i], "prod") &&
-			      !name_has_token(notprod[i], "production"),
+		          !name_has_token(notprod[i], "production"),
 		      "'%s' must not carry a production token", notprod[i]);
 	CHECK(!name_has_token("preprod", "prod"), "preprod is not prod");
 

@@ -29,7 +29,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	char *sys = write_file("sys.ini", "[interlock]\nlock_user_config = yes\n"
-					  "[rm]\nprotected = /data\n");
+	                                  "[rm]\nprotected = /data\n");
 	char *user = write_file("user.ini", "[rm]\nprotected = /nothing\n");
 	char *bad = write_file("bad.ini", "[interlock]\nlock_user_config = no\n");
 	char *none = xasprintf("%s/missing.ini", dir);
@@ -52,16 +52,16 @@ int main(void)
 	setenv("INTERLOCK_CONFIG", bad, 1);
 	CHECK(!config_load_from(&cfg, none, false, err, sizeof err), "must fail");
 	CHECK(strstr(err, "bad.ini:2:1: lock_user_config is honoured only in the system file") !=
-		      NULL,
+	          NULL,
 	      "message: %s", err);
 	config_free(&cfg);
 	unsetenv("INTERLOCK_CONFIG");
 
 	/* quoted list items keep commas and spaces; paths cover descendants */
 	CHECK(config_load_default_plus(&cfg,
-				       "[rm]\nprotected = \"/srv/my data, old\", /x\n"
-				       "[production]\npaths = /data/live\n",
-				       err, sizeof err),
+	                               "[rm]\nprotected = \"/srv/my data, old\", /x\n"
+	                               "[production]\npaths = /data/live\n",
+	                               err, sizeof err),
 	      "%s", err);
 	CHECK(cfg.protected_extra.n == 2, "two items, got %zu", cfg.protected_extra.n);
 	CHECK_STR(cfg.protected_extra.v[0], "/srv/my data, old");

@@ -4,8 +4,7 @@
 #include "decide.h"
 #include "unit.h"
 
-static rule make_rule(const char *id, action a, long prio, const char *fname,
-		      const char *pattern)
+static rule make_rule(const char *id, action a, long prio, const char *fname, const char *pattern)
 {
 	rule r = {.id = xstrdup(id), .act = a, .priority = prio, .message = xstrdup("{path}")};
 	char err[256];
@@ -61,7 +60,7 @@ int main(void)
 	CHECK(d.verdict == ACTION_BLOCK, "block beats confirm at equal priority");
 	/* the exception still decides its own operation; the block decides the other */
 	CHECK(d.n == 2 && !strcmp(d.m[0].r->id, "r.allow-sessions") &&
-		      !strcmp(d.m[1].r->id, "r.block"),
+	          !strcmp(d.m[1].r->id, "r.block"),
 	      "deciding matches: the exception, then the block");
 	CHECK_STR(d.m[1].message, "/a/other");
 	decision_free(&d);

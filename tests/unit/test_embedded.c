@@ -87,7 +87,8 @@ int main(void)
 		char err[512];
 		toml_value *whole = toml_parse(f->text, f->len, f->name, err, sizeof err);
 		CHECK(whole != NULL, "%s: whole text: %s", f->name, err);
-		toml_value *guard = toml_parse(f->guard_text, f->guard_len, f->name, err, sizeof err);
+		toml_value *guard =
+		    toml_parse(f->guard_text, f->guard_len, f->name, err, sizeof err);
 		CHECK(guard != NULL, "%s: text without examples: %s", f->name, err);
 		if (!whole || !guard) {
 			toml_free(whole);

@@ -33,8 +33,12 @@ static void run(facts *fx, char **argv, char **envp)
 	while (argv[argc])
 		argc++;
 	*fx = (facts){0};
-	invocation inv = {.tool = "rm", .argc = argc, .argv = argv,
-			  .envp = envp ? envp : default_env, .cwd = root, .cfg = &cfg};
+	invocation inv = {.tool = "rm",
+	                  .argc = argc,
+	                  .argv = argv,
+	                  .envp = envp ? envp : default_env,
+	                  .cwd = root,
+	                  .cfg = &cfg};
 	CHECK(analyse(&inv, fx, err, sizeof err), "analyse: %s", err);
 }
 
