@@ -117,7 +117,7 @@ bench-psql: all
 	@scripts/bench-psql.sh
 
 format:
-	clang-format -i $(SRC) include/*.h tests/unit/*.c tests/toml/*.c
+	clang-format -i $(SRC) include/*.h tests/unit/*.c tests/unit/*.h tests/toml/*.c tests/fuzz/*.c tests/lexer/*.c
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/interlock/rules.d \

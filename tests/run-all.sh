@@ -73,6 +73,20 @@ fuzz_lexer() {
 }
 suite "fuzz psql lexer" fuzz_lexer
 
+# The checked-in .clang-format is the style: a file it would change fails.
+format_check() {
+	command -v clang-format >/dev/null || { echo "clang-format not installed: not checked"; return 0; }
+	local f bad=0
+	for f in src/*.c src/*/*.c include/*.h tests/unit/*.c tests/unit/*.h tests/toml/*.c tests/fuzz/*.c tests/lexer/*.c; do
+		if ! clang-format "$f" | cmp -s - "$f"; then
+			echo "not ok clang-format would change $f"
+			bad=$((bad + 1))
+		fi
+	done
+	echo "$((bad == 0)) passed, $bad failed"
+}
+suite "clang-format" format_check
+
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0
 for bin in build/interlock build/asan/interlock; do
 	suite "golden ($bin)" tests/golden/run.sh "$bin" tests/golden/*.golden

@@ -8,20 +8,20 @@
 
 static int unit_pass, unit_fail;
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		if (cond) {                                                                \
-			unit_pass++;                                                       \
-		} else {                                                                   \
-			unit_fail++;                                                       \
-			printf("not ok %s:%d: ", __FILE__, __LINE__);                      \
-			printf(__VA_ARGS__);                                               \
-			printf("\n");                                                      \
-		}                                                                          \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (cond) {                                                                        \
+			unit_pass++;                                                               \
+		} else {                                                                           \
+			unit_fail++;                                                               \
+			printf("not ok %s:%d: ", __FILE__, __LINE__);                              \
+			printf(__VA_ARGS__);                                                       \
+			printf("\n");                                                              \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_STR(got, want)                                                               \
-	CHECK((got) && strcmp((got), (want)) == 0, "%s: got '%s', want '%s'", #got,         \
+#define CHECK_STR(got, want)                                                                       \
+	CHECK((got) && strcmp((got), (want)) == 0, "%s: got '%s', want '%s'", #got,                \
 	      (got) ? (got) : "(null)", (want))
 
 static inline int unit_done(void)
