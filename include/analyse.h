@@ -25,6 +25,8 @@ typedef struct {
 	int stdin_fd;          /* the tool's stdin: what psql would read */
 	bool hermetic;         /* a rule example: read no psqlrc or other
 	                          per-machine input */
+	bool wrapped_env;      /* envp is this process's environment with
+	                          pg_wrapper's changes (pg_wrapper.h) */
 } invocation;
 
 const char *inv_getenv(const invocation *inv, const char *name);

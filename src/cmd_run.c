@@ -187,6 +187,10 @@ static void print_check_json(const facts *fx, const decision *d)
 		json_array_append_new(ms, m);
 	}
 	json_object_set_new(j, "matches", ms);
+	json_t *notes = json_array();
+	for (size_t i = 0; i < fx->notes.n; i++)
+		json_array_append_new(notes, json_bytes(fx->notes.v[i]));
+	json_object_set_new(j, "notes", notes);
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 	fputc('\n', stdout);
 	json_decref(j);

@@ -6,6 +6,7 @@
 
 #include "analyse.h"
 #include "classify.h"
+#include "pg_wrapper.h"
 
 const char *inv_getenv(const invocation *inv, const char *name)
 {
@@ -25,6 +26,31 @@ static bool analyse_unknown(const invocation *inv, char *err, size_t errlen)
 	return false;
 }
 
+/* psql and pg_restore, seen as the program Debian's pg_wrapper (when that
+ * is what runs) hands the command to. */
+static bool analyse_postgres_client(const invocation *inv, facts *fx, char *err, size_t errlen)
+{
+	invocation view;
+	strvec argv = {0}, env = {0};
+	autofree char *note = NULL;
+	bool ok = false;
+
+	if (!inv->hermetic && is_pg_wrapper(inv->real_tool)) {
+		if (!pg_wrapper_view(inv, &view, &argv, &env, &note, err, errlen))
+			goto out;
+	} else {
+		view = *inv;
+	}
+	ok = strcmp(inv->tool, "psql") == 0 ? analyse_psql(&view, fx, err, errlen)
+	                                    : analyse_pg_restore(&view, fx, err, errlen);
+	if (note)
+		sv_push(&fx->notes, note);
+out:
+	sv_clear(&argv);
+	sv_clear(&env);
+	return ok;
+}
+
 bool analyse(const invocation *inv, facts *fx, char *err, size_t errlen)
 {
 	fx->tool = inv->tool;
@@ -32,10 +58,8 @@ bool analyse(const invocation *inv, facts *fx, char *err, size_t errlen)
 	fs_set(&fx->target, "cwd", inv->cwd);
 	if (strcmp(inv->tool, "rm") == 0)
 		return analyse_rm(inv, fx, err, errlen);
-	if (strcmp(inv->tool, "pg_restore") == 0)
-		return analyse_pg_restore(inv, fx, err, errlen);
-	if (strcmp(inv->tool, "psql") == 0)
-		return analyse_psql(inv, fx, err, errlen);
+	if (strcmp(inv->tool, "pg_restore") == 0 || strcmp(inv->tool, "psql") == 0)
+		return analyse_postgres_client(inv, fx, err, errlen);
 	if (strcmp(inv->tool, "terraform") == 0)
 		return analyse_terraform(inv, fx, err, errlen);
 	return analyse_unknown(inv, err, errlen);

@@ -668,8 +668,10 @@ void explain_statement(const invocation *inv, facts *fx, size_t first_op, const 
 	/* Rule examples read nothing of this machine, databases included.
 	 * An invocation with an environment other than this process's (unit
 	 * tests) is not connected for either: libpq takes the password,
-	 * .pgpass and TLS files from this process's environment. */
-	if (inv->hermetic || inv->envp != environ)
+	 * .pgpass and TLS files from this process's environment (to which
+	 * pg_wrapper only adds where to connect, and the target's conninfo
+	 * spells that out). */
+	if (inv->hermetic || (inv->envp != environ && !inv->wrapped_env))
 		return;
 	if (ex.fx != fx) {
 		forget_analysis();

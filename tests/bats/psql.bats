@@ -159,3 +159,92 @@ rows() {
 	[ "$(jq -r .target.host <<<"$output")" = stg-db.internal ]
 	[ "$(jq -r .target.environment <<<"$output")" = staging ]
 }
+
+# Debian's /usr/bin/psql is postgresql-common's pg_wrapper: it chooses a
+# "cluster" from --cluster, PGCLUSTER or ~/.postgresqlrc and sets PGHOST,
+# PGPORT (and PGDATABASE) for the real psql. These tests run the real
+# pg_wrapper; the test server is registered as cluster 15/itest in a
+# private PG_CLUSTER_CONF_ROOT.
+need_pg_wrapper() {
+	[ "$(readlink -f /usr/bin/psql)" = /usr/share/postgresql-common/pg_wrapper ] ||
+		skip "/usr/bin/psql is not Debian's pg_wrapper"
+	mkdir -p "$T/pgconf/15/itest"
+	printf "port = %s\nunix_socket_directories = '%s'\n" "$PGPORT" "$PGHOST" \
+		>"$T/pgconf/15/itest/postgresql.conf"
+	export PG_CLUSTER_CONF_ROOT="$T/pgconf"
+	SOCK=$PGHOST PORT=$PGPORT
+}
+
+@test "pg_wrapper: PGCLUSTER and --cluster naming a remote server make it the target" {
+	need_pg_wrapper
+	unset PGHOST PGPORT
+	PGCLUSTER=15/db.prod.internal:5432 run "$IL" check --json -- psql -X -d shop -c "DROP TABLE t"
+	[ "$status" -eq 3 ]
+	[ "$(jq -r .target.host <<<"$output")" = db.prod.internal ]
+	[ "$(jq -r .target.environment <<<"$output")" = production ]
+	[[ "$(jq -r '.notes[]' <<<"$output")" == *"cluster 15/db.prod.internal:5432 from PGCLUSTER"* ]]
+	run "$IL" check --json -- psql -X --cluster 15/db.prod.internal: -d shop -c "DROP TABLE t"
+	[ "$status" -eq 3 ]
+	[ "$(jq -r .target.host <<<"$output")" = db.prod.internal ]
+	[ "$(jq -r .target.port <<<"$output")" = 5432 ]
+	run "$IL" check --json -- psql -X --cluster=15/db.prod.internal:6000 -d shop -c "DROP TABLE t"
+	[ "$(jq -r .target.port <<<"$output")" = 6000 ]
+	# -h before it, or PGHOST, takes PGCLUSTER out, as pg_wrapper does
+	PGCLUSTER=15/db.prod.internal:5432 run "$IL" check --json -- psql -X -h "$SOCK" -d app_dev -c "DROP TABLE t"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .target.host <<<"$output")" = "$SOCK" ]
+	PGHOST=$SOCK PGCLUSTER=15/db.prod.internal:5432 run "$IL" check -- psql -X -d app_dev -c "DROP TABLE t"
+	[ "$status" -eq 0 ]
+	# a version or cluster pg_wrapper refuses: nothing can be known, blocked
+	PGCLUSTER=99/main run "$IL" check -- psql -X -c "SELECT 1"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"pg_wrapper: invalid version 99 specified in PGCLUSTER"* ]]
+	run "$IL" check -- psql -X --cluster 15/nosuch -c "SELECT 1"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"pg_wrapper: cluster 15 nosuch (from --cluster) does not exist"* ]]
+}
+
+@test "pg_wrapper: a local cluster is reached as pg_wrapper reaches it; production stays guarded" {
+	need_pg_wrapper
+	unset PGHOST PGPORT
+	export PGCLUSTER=15/itest
+	run "$IL" check --json -- psql -X -d app_dev -c "SELECT 1"
+	[ "$(jq -r .target.host <<<"$output")" = "$SOCK" ]
+	[ "$(jq -r .target.port <<<"$output")" = "$PORT" ]
+	run no_tty "$IL" run -- psql -X -d app_production -c "DELETE FROM items"
+	[ "$status" -eq 77 ]
+	run no_tty "$IL" run -- psql -X -d app_dev -c "DELETE FROM items WHERE id > 7"
+	[ "$status" -eq 0 ]
+	[ "$(PGHOST=$SOCK PGPORT=$PORT rows app_dev)" -eq 7 ]
+	[ "$(PGHOST=$SOCK PGPORT=$PORT rows app_production)" -eq 10 ]
+}
+
+@test "pg_wrapper: ~/.postgresqlrc chooses the cluster and the database" {
+	need_pg_wrapper
+	unset PGHOST PGPORT PGDATABASE
+	printf '# version cluster database\n15 itest app_production\n' >"$HOME/.postgresqlrc"
+	run no_tty "$IL" run -- psql -X -c "DELETE FROM items"
+	[ "$status" -eq 77 ]
+	[[ "$output" == *"'app_production'"* ]]
+	[ "$(PGHOST=$SOCK PGPORT=$PORT rows app_production)" -eq 10 ]
+	# with a port given, pg_wrapper does not read the map
+	run "$IL" check --json -- psql -X -p 5999 -c "SELECT 1"
+	[ "$(jq -r .target.database <<<"$output")" != app_production ]
+	[ "$(jq -r '.notes | length' <<<"$output")" = 0 ]
+	# a database given on the command line wins over the map's
+	run no_tty "$IL" run -- psql -X -d app_dev -c "DELETE FROM items"
+	[ "$status" -eq 0 ]
+	[ "$(PGHOST=$SOCK PGPORT=$PORT rows app_dev)" -eq 0 ]
+}
+
+@test "pg_wrapper: with [binaries] naming the real psql, PGCLUSTER is not pg_wrapper's to apply" {
+	need_pg_wrapper
+	printf '[interlock]\nsyslog = no\n[binaries]\npsql = /usr/lib/postgresql/15/bin/psql\n' >"$INTERLOCK_CONFIG"
+	PGCLUSTER=15/db.prod.internal:5432 run "$IL" check --json -- psql -X -d app_dev -c "DROP TABLE t"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .target.host <<<"$output")" = "$SOCK" ]
+	[ "$(jq -r '.notes | length' <<<"$output")" = 0 ]
+	run no_tty env PGCLUSTER=15/db.prod.internal:5432 "$IL" run -- psql -X -d app_dev -c "DELETE FROM items WHERE id > 8"
+	[ "$status" -eq 0 ]
+	[ "$(rows app_dev)" -eq 8 ]
+}
