@@ -60,6 +60,10 @@ void sv_clear(strvec *sv);
  * in double quotes may hold commas and spaces. */
 void sv_push_list(strvec *sv, const char *list);
 
+/* Writes all n bytes (retrying short writes and EINTR); 0, or -1 with
+ * errno set. */
+int write_all(int fd, const void *buf, size_t n);
+
 /* Reads a whole file; NULL with errno set on failure. *len gets the size. */
 char *read_file(const char *path, size_t *len);
 

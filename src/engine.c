@@ -1,7 +1,11 @@
 /* engine.c - config -> rules -> analyser -> decision, in that order. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "classify.h"
 #include "engine.h"
@@ -98,12 +102,56 @@ void engine_decide(const engine *e, const invocation *inv, bool agent, facts *fx
 	decide(&e->rules, fx, agent, d);
 }
 
+/* In agent mode with a redirected configuration the command is analysed
+ * twice, and psql and pg_restore read their stdin while analysing: both
+ * analyses must see all of it, or the second (the standard configuration,
+ * the one that must not be relaxed) would judge an empty input. A regular
+ * file is rewound to where it stood; a pipe or device is copied to an
+ * unlinked file that takes its place as fd stdin_fd (and so becomes what
+ * the tool reads, byte for byte). Returns the offset to rewind to, or -1
+ * when there is nothing to rewind. */
+static off_t rereadable_stdin(const invocation *inv)
+{
+	struct stat st;
+	int fd = inv->stdin_fd;
+
+	if (strcmp(inv->tool, "psql") && strcmp(inv->tool, "pg_restore"))
+		return -1;
+	if (fd < 0 || isatty(fd) || fstat(fd, &st) != 0)
+		return -1;
+	if (S_ISREG(st.st_mode))
+		return lseek(fd, 0, SEEK_CUR);
+	const char *tmp = inv_getenv(inv, "TMPDIR");
+	int spool = open(tmp && *tmp == '/' ? tmp : "/tmp", O_TMPFILE | O_RDWR, 0600);
+	if (spool < 0)
+		die(EXIT_CONFIG, "cannot create a spool file for stdin");
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n == 0)
+			break;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write_all(spool, buf, (size_t)n) != 0)
+			die(EXIT_CONFIG, "cannot spool stdin: %s", strerror(errno));
+	}
+	if (dup2(spool, fd) < 0 || lseek(fd, 0, SEEK_SET) != 0)
+		die(EXIT_CONFIG, "cannot put the spooled stdin in place");
+	close(spool);
+	return 0;
+}
+
 void engine_decide_guarded(const engine *e, const invocation *inv, bool agent, facts *fx,
                            decision *d)
 {
+	bool twice = agent && config_redirected();
+	off_t rewind_to = twice ? rereadable_stdin(inv) : -1;
+
 	engine_decide(e, inv, agent, fx, d);
-	if (!agent || !config_redirected())
+	if (!twice)
 		return;
+	if (rewind_to >= 0 && lseek(inv->stdin_fd, rewind_to, SEEK_SET) != rewind_to)
+		die(EXIT_CONFIG, "cannot rewind stdin for the second analysis");
 	engine std;
 	facts fx2 = {0};
 	decision d2;

@@ -26,6 +26,26 @@ static bool analyse_unknown(const invocation *inv, char *err, size_t errlen)
 	return false;
 }
 
+/* The analyser rewrote the command line it was given (a spool in place
+ * of a file, a prompt added), and pg_wrapper took --cluster out of that:
+ * the real pg_wrapper must get it back. Right after argv[0] is as good as
+ * where it stood: pg_wrapper looks for it before anything else counts. */
+static void give_back_cluster(const invocation *inv, const invocation *view, strvec *exec_argv)
+{
+	int k = 0, removed = inv->argc - view->argc;
+	strvec out = {0};
+
+	while (k < view->argc && !strcmp(inv->argv[k], view->argv[k]))
+		k++;
+	sv_push(&out, exec_argv->v[0]);
+	for (int i = k; i < k + removed; i++)
+		sv_push(&out, inv->argv[i]);
+	for (size_t i = 1; i < exec_argv->n; i++)
+		sv_push(&out, exec_argv->v[i]);
+	sv_clear(exec_argv);
+	*exec_argv = out;
+}
+
 /* psql and pg_restore, seen as the program Debian's pg_wrapper (when that
  * is what runs) hands the command to. */
 static bool analyse_postgres_client(const invocation *inv, facts *fx, char *err, size_t errlen)
@@ -43,6 +63,8 @@ static bool analyse_postgres_client(const invocation *inv, facts *fx, char *err,
 	}
 	ok = strcmp(inv->tool, "psql") == 0 ? analyse_psql(&view, fx, err, errlen)
 	                                    : analyse_pg_restore(&view, fx, err, errlen);
+	if (view.argc < inv->argc && fx->exec_argv.n > 0)
+		give_back_cluster(inv, &view, &fx->exec_argv);
 	if (note)
 		sv_push(&fx->notes, note);
 out:

@@ -785,14 +785,8 @@ static int spool_from(pgr_ctx *c, int from)
 			add_opaque(c, 0, "reading the archive failed: %s", strerror(errno));
 			break;
 		}
-		for (ssize_t off = 0; off < r;) {
-			ssize_t w = write(spool, buf + off, (size_t)(r - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				die(78, "cannot spool the archive");
-			off += w;
-		}
+		if (write_all(spool, buf, (size_t)r) != 0)
+			die(78, "cannot spool the archive: %s", strerror(errno));
 	}
 	if (lseek(spool, 0, SEEK_SET) != 0)
 		die(78, "cannot rewind the archive's spool file");

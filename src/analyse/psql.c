@@ -389,6 +389,14 @@ static void include_file(psql_ctx *c, const psql_meta *m)
 		add_opaque(c, m->line, "\\i nesting deeper than 16 files at %s", path);
 		return;
 	}
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !c->inv->dry) {
+		add_opaque(c, m->line,
+		           "included file %s is not a regular file: interlock cannot read it "
+		           "without taking it from psql",
+		           path);
+		return;
+	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		add_opaque(c, m->line,
@@ -453,16 +461,8 @@ static void analyse_stream(psql_ctx *c, int fd, int spool)
 			add_opaque(c, 0, "reading the input failed: %s", strerror(errno));
 			break;
 		}
-		if (spool >= 0) {
-			for (ssize_t off = 0; off < r;) {
-				ssize_t w = write(spool, buf + off, (size_t)(r - off));
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w <= 0)
-					die(78, "cannot spool the input");
-				off += w;
-			}
-		}
+		if (spool >= 0 && write_all(spool, buf, (size_t)r) != 0)
+			die(78, "cannot spool the input: %s", strerror(errno));
 		psql_lex_feed(lx, buf, (size_t)r);
 	}
 	if (!psql_lex_finish(lx, &why))
@@ -482,21 +482,75 @@ static void analyse_text(psql_ctx *c, const char *text)
 	psql_lex_free(lx);
 }
 
+/* A spool file for input interlock reads before psql does. */
+static int open_spool(const invocation *inv)
+{
+	const char *tmp = inv_getenv(inv, "TMPDIR");
+	int spool = open(tmp && *tmp == '/' ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (spool < 0)
+		die(78, "cannot create a spool file for psql's input");
+	return spool;
+}
+
+/* The real psql reads the spool as /dev/fd/N in place of the -f file:
+ * value points into argv (after "-f", "--file=" or as its own word). */
+static void exec_file_from_spool(const invocation *inv, facts *fx, const char *value, int spool)
+{
+	/* away from stdin/out/err, and kept across the exec */
+	int fd = fcntl(spool, F_DUPFD, 3);
+
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0)
+		die(78, "cannot keep the spool file of %s", value);
+	close(spool);
+	if (fx->exec_argv.n == 0)
+		for (int i = 0; i < inv->argc; i++)
+			sv_push(&fx->exec_argv, inv->argv[i]);
+	for (int i = 0; i < inv->argc; i++) {
+		const char *a = inv->argv[i];
+		if (value < a || value > a + strlen(a))
+			continue;
+		free(fx->exec_argv.v[i]);
+		fx->exec_argv.v[i] = xasprintf("%.*s/dev/fd/%d", (int)(value - a), a, fd);
+		return;
+	}
+	die(78, "cannot find %s in the command line", value);
+}
+
+/* A -f file (source NULL) or a psqlrc. A file that is not a regular one
+ * (a pipe such as <(...), /dev/stdin) can be read only once: for -f it is
+ * spooled and psql reads the spool; a psqlrc that is not a regular file is
+ * opaque, not read (reading it would take it from psql). */
 static void analyse_file_path(const invocation *inv, facts *fx, const char *file,
                               const char *source)
 {
 	autofree char *path = file[0] == '/' ? xstrdup(file) : xasprintf("%s/%s", inv->cwd, file);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	psql_ctx c = {.inv = inv, .fx = fx, .source = source ? source : path};
+	struct stat st;
 
-	if (fd < 0) {
-		/* psql stops with an error: nothing runs from it. */
+	if (stat(path, &st) != 0)
+		return; /* psql stops with an error: nothing runs from it */
+	bool once = !S_ISREG(st.st_mode) && !inv->dry; /* check: nothing runs after */
+	if (once && source) {
+		add_opaque(&c, 0,
+		           "%s is not a regular file: interlock cannot read it without taking it "
+		           "from psql",
+		           path);
 		return;
 	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
 	autofree char *dir = xstrdup(path);
 	*strrchr(dir, '/') = '\0';
 	c.dir = dir;
-	analyse_stream(&c, fd, -1);
+	if (once) {
+		int spool = open_spool(inv);
+		analyse_stream(&c, fd, spool);
+		exec_file_from_spool(inv, fx, file, spool);
+	} else {
+		analyse_stream(&c, fd, -1);
+	}
 	close(fd);
 }
 
@@ -509,13 +563,8 @@ static void analyse_stdin(const invocation *inv, facts *fx)
 
 	if (inv->stdin_fd < 0)
 		return;
-	if (!inv->dry) {
-		const char *tmp = inv_getenv(inv, "TMPDIR");
-		spool =
-		    open(tmp && *tmp == '/' ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-		if (spool < 0)
-			die(78, "cannot create a spool file for stdin");
-	}
+	if (!inv->dry)
+		spool = open_spool(inv);
 	analyse_stream(&c, inv->stdin_fd, spool);
 	if (spool >= 0) {
 		if (lseek(spool, 0, SEEK_SET) != 0)

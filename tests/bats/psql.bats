@@ -171,6 +171,11 @@ need_pg_wrapper() {
 	mkdir -p "$T/pgconf/15/itest"
 	printf "port = %s\nunix_socket_directories = '%s'\n" "$PGPORT" "$PGHOST" \
 		>"$T/pgconf/15/itest/postgresql.conf"
+	# a second cluster, so that pg_wrapper's fallback to the only local
+	# cluster cannot find the test server by itself
+	mkdir -p "$T/pgconf/15/decoy" "$T/nosock"
+	printf "port = 5432\nunix_socket_directories = '%s'\n" "$T/nosock" \
+		>"$T/pgconf/15/decoy/postgresql.conf"
 	export PG_CLUSTER_CONF_ROOT="$T/pgconf"
 	SOCK=$PGHOST PORT=$PGPORT
 }
@@ -217,6 +222,12 @@ need_pg_wrapper() {
 	[ "$status" -eq 0 ]
 	[ "$(PGHOST=$SOCK PGPORT=$PORT rows app_dev)" -eq 7 ]
 	[ "$(PGHOST=$SOCK PGPORT=$PORT rows app_production)" -eq 10 ]
+	# --cluster survives when interlock rewrites the command line (-f from
+	# a pipe becomes /dev/fd/N): pg_wrapper still gets it
+	unset PGCLUSTER
+	run no_tty bash -c "'$IL' run -- psql -X --cluster 15/itest -d app_dev -f <(echo 'DELETE FROM items WHERE id > 3;')"
+	[ "$status" -eq 0 ]
+	[ "$(PGHOST=$SOCK PGPORT=$PORT rows app_dev)" -eq 3 ]
 }
 
 @test "pg_wrapper: ~/.postgresqlrc chooses the cluster and the database" {
@@ -247,4 +258,52 @@ need_pg_wrapper() {
 	run no_tty env PGCLUSTER=15/db.prod.internal:5432 "$IL" run -- psql -X -d app_dev -c "DELETE FROM items WHERE id > 8"
 	[ "$status" -eq 0 ]
 	[ "$(rows app_dev)" -eq 8 ]
+}
+
+@test "psql: -f from a pipe is read once by interlock and psql gets the same bytes" {
+	# <(...) and /dev/stdin can be read only once: before, psql found them empty
+	run no_tty bash -c "'$IL' run -- psql -X -q -d app_dev -f <(echo 'DELETE FROM items WHERE id > 5;')"
+	[ "$status" -eq 0 ]
+	[ "$(rows app_dev)" -eq 5 ]
+	run no_tty bash -c "echo 'DELETE FROM items WHERE id > 2;' | '$IL' run -- psql -X -q -d app_dev -f /dev/stdin"
+	[ "$status" -eq 0 ]
+	[ "$(rows app_dev)" -eq 2 ]
+	# and what it reads there is decided on: production stays guarded
+	run no_tty bash -c "'$IL' run -- psql -X -q -d app_production -f <(echo 'DELETE FROM items;')"
+	[ "$status" -eq 77 ]
+	[[ "$output" == *"psql.dml-all-rows"* ]]
+	[ "$(rows app_production)" -eq 10 ]
+	# --file= and -fFILE spellings too
+	run no_tty bash -c "'$IL' run -- psql -X -q -d app_dev --file=<(echo 'DELETE FROM items;')"
+	[ "$status" -eq 0 ]
+	[ "$(rows app_dev)" -eq 0 ]
+}
+
+@test "psql: a psqlrc or \\i that is a pipe is opaque, not drained" {
+	run no_tty bash -c "echo 'DROP TABLE items;' | PSQLRC=/dev/stdin '$IL' run -- psql -d app_production -c 'SELECT 1'"
+	[ "$status" -eq 77 ]
+	[[ "$output" == *"/dev/stdin is not a regular file"* ]]
+	[ "$(rows app_production)" -eq 10 ]
+	run no_tty bash -c "printf '\\\\i /dev/stdin\\n' >'$T/inc.sql'; echo 'DROP TABLE items;' | '$IL' run -- psql -X -d app_production -f '$T/inc.sql'"
+	[ "$status" -eq 77 ]
+	[[ "$output" == *"is not a regular file"* ]]
+	[ "$(rows app_production)" -eq 10 ]
+}
+
+@test "psql: agent mode with a relaxing INTERLOCK_CONFIG still judges piped SQL by the standard configuration" {
+	# the redirected file calls the production database development; the
+	# standard configuration (analysed second) must see the same stdin
+	printf '[interlock]\nsyslog = no\n[development]\ndatabases = app_production\nrank = 99\n' >"$INTERLOCK_CONFIG"
+	export INTERLOCK_AGENT=1
+	run no_tty bash -c "echo 'DELETE FROM items;' | '$IL' run -- psql -X -d app_production"
+	[ "$status" -eq 77 ]
+	[[ "$output" == *"psql.dml-all-rows"* ]]
+	[ "$(rows app_production)" -eq 10 ]
+	run no_tty bash -c "'$IL' run -- psql -X -d app_production <<<'DELETE FROM items;'"
+	[ "$status" -eq 77 ]
+	[ "$(rows app_production)" -eq 10 ]
+	# what is allowed still reaches psql whole
+	run no_tty bash -c "printf 'DELETE FROM items\\n WHERE id > 4;\\n' | '$IL' run -- psql -X -q -d app_dev"
+	[ "$status" -eq 0 ]
+	[ "$(rows app_dev)" -eq 4 ]
 }
