@@ -32,11 +32,20 @@ static bool analyse_unknown(const invocation *inv, char *err, size_t errlen)
  * where it stood: pg_wrapper looks for it before anything else counts. */
 static void give_back_cluster(const invocation *inv, const invocation *view, strvec *exec_argv)
 {
-	int k = 0, removed = inv->argc - view->argc;
+	int removed = inv->argc - view->argc, k = 1;
 	strvec out = {0};
 
-	while (k < view->argc && !strcmp(inv->argv[k], view->argv[k]))
-		k++;
+	/* the first place where the words before match and so do the words
+	 * after the removed ones */
+	for (; k < view->argc; k++) {
+		if (strcmp(inv->argv[k], view->argv[k]) != 0)
+			break;
+		bool rest = true;
+		for (int i = k; i < view->argc && rest; i++)
+			rest = !strcmp(inv->argv[i + removed], view->argv[i]);
+		if (rest)
+			break;
+	}
 	sv_push(&out, exec_argv->v[0]);
 	for (int i = k; i < k + removed; i++)
 		sv_push(&out, inv->argv[i]);

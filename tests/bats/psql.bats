@@ -187,7 +187,7 @@ need_pg_wrapper() {
 	[ "$status" -eq 3 ]
 	[ "$(jq -r .target.host <<<"$output")" = db.prod.internal ]
 	[ "$(jq -r .target.environment <<<"$output")" = production ]
-	[[ "$(jq -r '.notes[]' <<<"$output")" == *"cluster 15/db.prod.internal:5432 from PGCLUSTER"* ]]
+	[[ "$(jq -r '.notes[]' <<<"$output")" == *"pg_wrapper (Debian's psql and pg_restore) sends it on with PGHOST=db.prod.internal PGPORT=5432"* ]]
 	run "$IL" check --json -- psql -X --cluster 15/db.prod.internal: -d shop -c "DROP TABLE t"
 	[ "$status" -eq 3 ]
 	[ "$(jq -r .target.host <<<"$output")" = db.prod.internal ]
@@ -203,10 +203,37 @@ need_pg_wrapper() {
 	# a version or cluster pg_wrapper refuses: nothing can be known, blocked
 	PGCLUSTER=99/main run "$IL" check -- psql -X -c "SELECT 1"
 	[ "$status" -eq 4 ]
-	[[ "$output" == *"pg_wrapper: invalid version 99 specified in PGCLUSTER"* ]]
+	[[ "$output" == *"pg_wrapper would not run it: Error: Invalid version 99 specified in PGCLUSTER"* ]]
 	run "$IL" check -- psql -X --cluster 15/nosuch -c "SELECT 1"
 	[ "$status" -eq 4 ]
-	[[ "$output" == *"pg_wrapper: cluster 15 nosuch (from --cluster) does not exist"* ]]
+	[[ "$output" == *"pg_wrapper would not run it: Error: Cluster 15 nosuch does not exist"* ]]
+	# Perl from the environment could answer the question differently
+	# from the real run: not trusted
+	PERL5OPT=-w run "$IL" check -- psql -X -c "SELECT 1"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"PERL5OPT is set"* ]]
+}
+
+@test "pg_wrapper: what its own model got wrong is now pg_wrapper's answer" {
+	# cases where re-implementing pg_wrapper sent interlock elsewhere than
+	# psql: a cluster directory named host:port found by the fallback to
+	# the only cluster, a socket "directory" that is a host name, -p ''
+	need_pg_wrapper
+	unset PGHOST PGPORT PGCLUSTER
+	mkdir -p "$T/r1/15/main"
+	echo "unix_socket_directories = 'db.prod.example.com'" >"$T/r1/15/main/postgresql.conf"
+	PG_CLUSTER_CONF_ROOT="$T/r1" run "$IL" check --json -- psql -X -c "DROP TABLE t"
+	[ "$(jq -r .target.host <<<"$output")" = db.prod.example.com ]
+	[ "$(jq -r .target.environment <<<"$output")" = production ]
+	mkdir -p "$T/r2/15/db.prod.example.com:5432"
+	touch "$T/r2/15/db.prod.example.com:5432/postgresql.conf"
+	PG_CLUSTER_CONF_ROOT="$T/r2" run "$IL" check --json -- psql -X -c "DROP TABLE t"
+	[ "$(jq -r .target.host <<<"$output")" = db.prod.example.com ]
+	echo "15 db.prod.example.com:5432 proddb" >"$HOME/.postgresqlrc"
+	run "$IL" check --json -- psql -X -p '' -c "DROP TABLE t"
+	[ "$(jq -r .target.host <<<"$output")" = db.prod.example.com ]
+	[ "$(jq -r .target.database <<<"$output")" = proddb ]
+	[ "$status" -eq 3 ]
 }
 
 @test "pg_wrapper: a local cluster is reached as pg_wrapper reaches it; production stays guarded" {
