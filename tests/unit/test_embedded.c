@@ -79,6 +79,28 @@ static size_t rules_with_examples(const toml_value *doc)
 	return n;
 }
 
+/* The tools the file's rules name, as embed-rules.sh lists them for
+ * skipping the file at start-up: " psql rm " (sorted, each once). */
+static void tools_named(const toml_value *doc, char *out, size_t outlen)
+{
+	static const char *const known[] = {"pg_restore", "psql", "rm", "terraform"};
+	const toml_value *rules = toml_get(doc, "rule");
+	bool named[4] = {false};
+
+	for (size_t i = 0; rules && i < rules->u.array.n; i++) {
+		const toml_value *tools = toml_get(rules->u.array.items[i], "tools");
+		for (size_t k = 0; tools && tools->type == TOML_ARRAY && k < tools->u.array.n; k++)
+			for (size_t t = 0; t < 4; t++)
+				if (tools->u.array.items[k]->type == TOML_STRING &&
+				    !strcmp(tools->u.array.items[k]->u.str.s, known[t]))
+					named[t] = true;
+	}
+	snprintf(out, outlen, " ");
+	for (size_t t = 0; t < 4; t++)
+		if (named[t])
+			snprintf(out + strlen(out), outlen - strlen(out), "%s ", known[t]);
+}
+
 int main(void)
 {
 	CHECK(embedded_rules_count >= 4, "only %lu shipped files embedded", embedded_rules_count);
@@ -100,6 +122,11 @@ int main(void)
 		CHECK(same_tree(whole, guard, 0), "%s: the rules differ without their examples",
 		      f->name);
 		CHECK(rules_with_examples(guard) == 0, "%s: an example was left in", f->name);
+		/* a file whose tools the script misreads would be skipped for them */
+		char tools[128];
+		tools_named(whole, tools, sizeof tools);
+		CHECK(!strcmp(tools, f->tools), "%s: embedded for tools '%s', its rules name '%s'",
+		      f->name, f->tools, tools);
 		const toml_value *rules = toml_get(whole, "rule");
 		if (rules && rules->u.array.n > 0)
 			CHECK(rules_with_examples(whole) == rules->u.array.n,
