@@ -23,6 +23,12 @@ const char *gate_outcome_name(gate_outcome g);
 gate_outcome gate_confirm(const facts *fx, const decision *d, const char *cmdline);
 
 /* The one-paragraph refusal on stderr (exit 77 follows). */
+/* The matched rules, one line each, but at most MAX_SHOWN_PER_RULE per
+ * rule and then a count: a script of 10,000 UPDATEs must not bury the
+ * question (check --json and the audit record keep every match). */
+#define MAX_SHOWN_PER_RULE 5
+void gate_print_matches(FILE *f, const decision *d);
+
 void gate_report_refusal(const facts *fx, const decision *d, gate_outcome g, const char *cmdline);
 
 /* Writes s with control characters shown as \xNN, so a file name or SQL

@@ -200,11 +200,7 @@ static void print_check_text(const facts *fx, const decision *d)
 {
 	printf("%s: %s (%s environment)\n", action_name(d->verdict), fx->tool,
 	       fx->environment ? fx->environment : "unknown");
-	for (size_t i = 0; i < d->n; i++) {
-		printf("  %-8s [%s] ", action_name(d->m[i].act), d->m[i].r->id);
-		fput_safe(d->m[i].message, stdout);
-		putchar('\n');
-	}
+	gate_print_matches(stdout, d);
 	for (size_t i = 0; i < d->tokens.n && d->verdict == ACTION_CONFIRM; i++) {
 		fputs("  would ask to type: ", stdout);
 		fput_safe(d->tokens.v[i], stdout);

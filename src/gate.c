@@ -88,6 +88,54 @@ static void print_target(FILE *f, const facts *fx)
 	}
 }
 
+/* Matches per rule, counted in one pass: a script can match millions of
+ * times, but only a few dozen rules. */
+typedef struct {
+	const rule *r;
+	size_t seen, total;
+} tally;
+
+typedef struct {
+	tally *v;
+	size_t n;
+} tallies;
+
+static tally *tally_of(tallies *t, const rule *r)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].r == r)
+			return &t->v[i];
+	t->v = xrealloc(t->v, (t->n + 1) * sizeof(*t->v));
+	t->v[t->n] = (tally){.r = r};
+	return &t->v[t->n++];
+}
+
+static void count_matches(tallies *t, const decision *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		tally_of(t, d->m[i].r)->total++;
+}
+
+void gate_print_matches(FILE *f, const decision *d)
+{
+	tallies t = {0};
+
+	count_matches(&t, d);
+	for (size_t i = 0; i < d->n; i++) {
+		tally *c = tally_of(&t, d->m[i].r);
+		if (++c->seen > MAX_SHOWN_PER_RULE)
+			continue;
+		fprintf(f, "  %-8s [%s] ", action_name(d->m[i].act), d->m[i].r->id);
+		fput_safe(d->m[i].message, f);
+		fputc('\n', f);
+		if (c->seen == MAX_SHOWN_PER_RULE && c->total > MAX_SHOWN_PER_RULE)
+			fprintf(f, "  %-8s [%s] ... and %zu more like this\n",
+			        action_name(d->m[i].act), d->m[i].r->id,
+			        c->total - MAX_SHOWN_PER_RULE);
+	}
+	free(t.v);
+}
+
 static void print_banner(FILE *f, const facts *fx, const decision *d, const char *cmdline,
                          bool colour)
 {
@@ -99,11 +147,7 @@ static void print_banner(FILE *f, const facts *fx, const decision *d, const char
 	fprintf(f, "\n%s interlock: %s %s%s\n", on, env, fx->tool, off);
 	fprintf(f, "  command    %s\n", cmdline);
 	print_target(f, fx);
-	for (size_t i = 0; i < d->n; i++) {
-		fprintf(f, "  %-8s [%s] ", action_name(d->m[i].act), d->m[i].r->id);
-		fput_safe(d->m[i].message, f);
-		fputc('\n', f);
-	}
+	gate_print_matches(f, d);
 	for (size_t i = 0; i < fx->notes.n; i++) {
 		fputs("  ", f);
 		fput_safe(fx->notes.v[i], f);
@@ -183,12 +227,15 @@ static void list_ids(FILE *f, const decision *d, action which)
 {
 	bool first = true;
 
+	tallies t = {0};
+
 	for (size_t i = 0; i < d->n; i++) {
-		if (d->m[i].act != which)
+		if (d->m[i].act != which || tally_of(&t, d->m[i].r)->seen++)
 			continue;
 		fprintf(f, "%s%s", first ? "" : ", ", d->m[i].r->id);
 		first = false;
 	}
+	free(t.v);
 }
 
 void gate_report_refusal(const facts *fx, const decision *d, gate_outcome g, const char *cmdline)
@@ -199,12 +246,21 @@ void gate_report_refusal(const facts *fx, const decision *d, gate_outcome g, con
 	fprintf(
 	    f, "interlock: %s %s (%s environment): ", g == GATE_REFUSED ? "did not run" : "blocked",
 	    cmdline, fx->environment ? fx->environment : "unknown");
+	size_t hidden = 0;
+	tallies t = {0};
 	for (size_t i = 0; i < d->n; i++) {
-		if (d->m[i].act == shown) {
-			fput_safe(d->m[i].message, f);
-			fputs(". ", f);
+		if (d->m[i].act != shown)
+			continue;
+		if (++tally_of(&t, d->m[i].r)->seen > MAX_SHOWN_PER_RULE) {
+			hidden++;
+			continue;
 		}
+		fput_safe(d->m[i].message, f);
+		fputs(". ", f);
 	}
+	free(t.v);
+	if (hidden)
+		fprintf(f, "And %zu more like these. ", hidden);
 	fputs("Rules: ", f);
 	list_ids(f, d, shown);
 	fputs(". ", f);
