@@ -94,9 +94,16 @@ static json_t *build_record(int argc, char *const *argv, const facts *fx, const 
 	json_object_set_new(rec, "argv", args);
 	json_object_set_new(rec, "target", facts_target_json(fx));
 	json_object_set_new(rec, "verdict", json_string(action_name(d->verdict)));
-	for (size_t i = 0; i < d->n; i++)
-		json_array_append_new(ids, json_string(d->m[i].r->id));
+	/* each id once: a script can match the same rule a million times */
+	for (size_t i = 0; i < d->n; i++) {
+		bool seen = false;
+		for (size_t k = 0; k < json_array_size(ids) && !seen; k++)
+			seen = !strcmp(json_string_value(json_array_get(ids, k)), d->m[i].r->id);
+		if (!seen)
+			json_array_append_new(ids, json_string(d->m[i].r->id));
+	}
 	json_object_set_new(rec, "rules", ids);
+	json_object_set_new(rec, "matches", json_integer((json_int_t)d->n));
 	json_object_set_new(rec, "confirmation", json_string(gate_outcome_name(g)));
 	json_object_set_new(rec, "ran",
 	                    json_boolean(d->verdict == ACTION_ALLOW || g == GATE_CONFIRMED));

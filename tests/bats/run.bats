@@ -29,6 +29,14 @@ load helpers
 	[ "$(last_audit '.rules[0]')" = rm.home ]
 }
 
+@test "run: the audit record names each rule once and counts the matches" {
+	run "$IL" run -- rm -d /usr /etc /var /opt /srv /boot /sys
+	[ "$status" -eq 77 ]
+	[ "$(last_audit '.rules | join(",")')" = rm.system-path ]
+	[ "$(last_audit .matches)" = 7 ]
+	[[ "$output" == *"And 2 more like these. Rules: rm.system-path. "* ]]
+}
+
 @test "run: --no-preserve-root is blocked even on a harmless file" {
 	echo x >f
 	run "$IL" run -- rm --no-preserve-root f
