@@ -5,8 +5,20 @@
  * so, everything here is belt and braces:
  *
  *   - only statements that begin with WITH, DELETE, UPDATE or MERGE are
- *     sent, and only when libpg_query found nothing opaque in them (a
- *     function that claims to be immutable is evaluated by the planner);
+ *     sent, and only when libpg_query found nothing opaque in them and
+ *     every operator they use is a plain comparison, arithmetic or text
+ *     one (PLAN_OPERATORS): the planner evaluates a function or operator
+ *     that claims to be immutable when its arguments are constants, and
+ *     estimates with stable ones;
+ *   - the session searches pg_catalog first, so that those names are
+ *     pg_catalog's where the argument types match, and nothing is
+ *     explained on a database where user code could still be reached
+ *     while planning (plan_risk()): a non-volatile function, not written
+ *     in C, that is named like a built-in (an overload with other argument
+ *     types wins over the built-in whatever the search_path), backs an
+ *     operator or a cast, or is used by a view, rule, policy, default,
+ *     index, constraint or statistics object, all of which the planner
+ *     expands or folds;
  *   - they go through the extended query protocol (PQsendQueryParams),
  *     which refuses a string holding several statements, so nothing can
  *     ride along behind the EXPLAIN;
@@ -125,6 +137,8 @@ static struct {
 	unsigned over_cap;    /* statements not explained for the cap */
 	size_t scanned;       /* operations already looked at for \connect */
 	bool moved;           /* a \connect was seen: the rest goes elsewhere */
+	bool prepared;        /* the session's search_path and plan_risk() done */
+	char *risk;           /* why nothing is explained on this database */
 } ex;
 
 static void forget_analysis(void)
@@ -132,6 +146,7 @@ static void forget_analysis(void)
 	if (ex.conn)
 		pq.PQfinish(ex.conn);
 	free(ex.conn_error);
+	free(ex.risk);
 	ex = (__typeof__(ex)){0};
 }
 
@@ -381,6 +396,75 @@ static void connection_broke(const char *why)
 	ex.conn_error = xasprintf("the connection broke: %s", why);
 }
 
+/* User code the planner could run, as one query: a non-volatile function
+ * (the planner runs no volatile one) not written in C or internal (those
+ * are installed by a superuser: extensions, not someone's plpgsql) that
+ * is named like a pg_catalog function, backs an operator named like one
+ * of plan_operators (the only ones explained) or a cast, or that a view, rule, policy, column
+ * default, index, constraint or extended statistics depend on, directly or through an operator.
+ * Every name is qualified: the session's search_path is not trusted yet. */
+static const char plan_risk_sql[] =
+    "WITH f AS (SELECT p.oid, p.proname FROM pg_catalog.pg_proc p"
+    " JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang"
+    " WHERE p.provolatile OPERATOR(pg_catalog.<>) 'v'"
+    " AND l.lanname OPERATOR(pg_catalog.<>) ALL ('{c,internal}'::pg_catalog.name[])"
+    " AND p.pronamespace OPERATOR(pg_catalog.<>) ALL (ARRAY["
+    "'pg_catalog'::pg_catalog.regnamespace, "
+    "'information_schema'::pg_catalog.regnamespace]::pg_catalog.oid[])),"
+    " users(classid) AS (VALUES ('pg_catalog.pg_rewrite'::pg_catalog.regclass),"
+    " ('pg_catalog.pg_policy'), ('pg_catalog.pg_attrdef'), ('pg_catalog.pg_class'),"
+    " ('pg_catalog.pg_constraint'), ('pg_catalog.pg_statistic_ext'))"
+    " SELECT pg_catalog.concat(f.oid::pg_catalog.regprocedure, ' ', x.why) FROM f JOIN ("
+    "SELECT b.oid, 'is named like a built-in function' FROM f b WHERE EXISTS ("
+    "SELECT FROM pg_catalog.pg_proc c WHERE c.pronamespace OPERATOR(pg_catalog.=)"
+    " 'pg_catalog'::pg_catalog.regnamespace AND c.proname OPERATOR(pg_catalog.=) b.proname)"
+    " UNION ALL SELECT o.oprcode, pg_catalog.concat('is behind operator ', o.oprname)"
+    " FROM pg_catalog.pg_operator o WHERE o.oprnamespace OPERATOR(pg_catalog.<>)"
+    " 'pg_catalog'::pg_catalog.regnamespace AND o.oprname OPERATOR(pg_catalog.=) ANY ("
+    "'{=,<>,<,>,<=,>=,+,-,*,/,%,||,~~,!~~,~~*,!~~*}'::pg_catalog.name[])"
+    " UNION ALL SELECT c.castfunc, 'is a cast' FROM pg_catalog.pg_cast c"
+    " UNION ALL SELECT d.refobjid, 'is used by a view, rule, policy, default, index or"
+    " constraint' FROM pg_catalog.pg_depend d JOIN users u ON u.classid"
+    " OPERATOR(pg_catalog.=) d.classid WHERE d.refclassid OPERATOR(pg_catalog.=)"
+    " 'pg_catalog.pg_proc'::pg_catalog.regclass"
+    " UNION ALL SELECT o.oprcode, pg_catalog.concat('is behind operator ', o.oprname,"
+    " ', used by a view, rule, policy, default, index or constraint')"
+    " FROM pg_catalog.pg_depend d JOIN users u ON u.classid OPERATOR(pg_catalog.=) d.classid"
+    " JOIN pg_catalog.pg_operator o ON o.oid OPERATOR(pg_catalog.=) d.refobjid"
+    " WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass"
+    ") x(oid, why) ON x.oid OPERATOR(pg_catalog.=) f.oid LIMIT 1";
+
+/* Once per connection: pg_catalog first in search_path (the session's own
+ * path after it, "$user", public by default, so that tables resolve as
+ * they would for psql), then plan_risk_sql. Sets ex.risk when nothing may
+ * be explained; false when the connection broke. */
+static bool prepare_session(PGconn *c)
+{
+	char err[512];
+	PGresult *res = NULL;
+
+	ex.prepared = true;
+	query_result r = run_query(c,
+	                           "SELECT pg_catalog.set_config('search_path', "
+	                           "pg_catalog.concat_ws(', ', 'pg_catalog', "
+	                           "pg_catalog.current_setting('search_path')), false)",
+	                           PGRES_TUPLES_OK, NULL, err, sizeof err);
+	if (r == Q_OK)
+		r = run_query(c, plan_risk_sql, PGRES_TUPLES_OK, &res, err, sizeof err);
+	if (r == Q_OK && pq.PQntuples(res) > 0)
+		ex.risk = xasprintf("not explained: the planner could run user code: function %s",
+		                    pq.PQgetvalue(res, 0, 0));
+	else if (r != Q_OK)
+		ex.risk = xasprintf("not explained: could not check the database for user code "
+		                    "the planner could run (%s)",
+		                    err);
+	if (res)
+		pq.PQclear(res);
+	if (r == Q_BROKEN)
+		connection_broke(err);
+	return r != Q_BROKEN;
+}
+
 /* EXPLAIN (FORMAT JSON) of the statement in its own read-only transaction.
  * Returns the plan's JSON text (to free), or NULL with err. */
 static char *explain_text(PGconn *c, const char *sql, size_t len, char *err, size_t errlen)
@@ -586,6 +670,35 @@ static bool starts_with_dml(const char *s, size_t n, char *word, size_t wordlen)
 	       !strcasecmp(word, "UPDATE") || !strcasecmp(word, "MERGE");
 }
 
+/* The operators whose built-in functions are known to do nothing but
+ * compare, compute or match text, and the ones LIKE, ILIKE, IN, BETWEEN
+ * and IS DISTINCT FROM are written with: sqlfacts lists a statement's
+ * operators in its dml operations' "operators" field. */
+static const char *const plan_operators[] = {
+    "=", "<>", "!=", "<",  ">",  "<=",  ">=",  "+",    "-",
+    "*", "/",  "%",  "||", "~~", "!~~", "~~*", "!~~*",
+};
+
+/* The first operator of a blank-separated list that is not in
+ * plan_operators (its length in *len), or NULL. */
+static const char *unplanned_operator(const char *list, size_t *len)
+{
+	while (list && *list) {
+		list += strspn(list, " ");
+		size_t n = strcspn(list, " ");
+		bool known = false;
+		for (size_t i = 0; i < sizeof(plan_operators) / sizeof(plan_operators[0]); i++)
+			known = known || (strlen(plan_operators[i]) == n &&
+			                  !strncmp(plan_operators[i], list, n));
+		if (n && !known) {
+			*len = n;
+			return list;
+		}
+		list += n;
+	}
+	return NULL;
+}
+
 /* A \connect (psql.c: an opaque "\connect ..." operation) sends what
  * follows it elsewhere; the operations before first are looked at once. */
 static void watch_for_connect(const facts *fx, size_t first)
@@ -603,6 +716,12 @@ static void explain_ops(facts *fx, size_t first, const char *sql, size_t len)
 	char err[512];
 	PGconn *c = connection(fx);
 
+	if (c && !ex.prepared && !prepare_session(c))
+		c = NULL;
+	if (c && ex.risk) {
+		fail_statement(fx, first, ex.risk);
+		return;
+	}
 	if (!c) {
 		ex.conn_failed++;
 		if (ex.conn_failed == 1) {
@@ -648,10 +767,12 @@ void explain_statement(const invocation *inv, facts *fx, size_t first_op, const 
                        size_t len)
 {
 	bool dml = false, opaque = false;
-	const char *opaque_reason = NULL;
+	const char *opaque_reason = NULL, *operators = NULL;
 
 	for (size_t i = first_op; i < fx->n_ops; i++) {
 		dml = dml || is_dml(&fx->ops[i]);
+		if (is_dml(&fx->ops[i]) && !operators)
+			operators = fs_get(&fx->ops[i].f, "operators");
 		if (!strcmp(fx->ops[i].kind, "opaque") && !opaque) {
 			opaque = true;
 			opaque_reason = fs_get(&fx->ops[i].f, "reason");
@@ -697,6 +818,15 @@ void explain_statement(const invocation *inv, facts *fx, size_t first_op, const 
 		autofree char *why =
 		    xasprintf("not explained: %s",
 		              opaque_reason ? opaque_reason : "it holds something opaque");
+		fail_statement(fx, first_op, why);
+		return;
+	}
+	size_t oplen;
+	const char *op = unplanned_operator(operators, &oplen);
+	if (op) {
+		autofree char *why = xasprintf("not explained: uses operator %.*s, which the "
+		                               "planner could run while planning",
+		                               (int)oplen, op);
 		fail_statement(fx, first_op, why);
 		return;
 	}

@@ -85,6 +85,7 @@ typedef struct {
 	const char *stmt; /* statement kind for operations found below here */
 	int in_cte;       /* > 0 inside a WITH query */
 	strvec funcs;     /* functions already reported for this statement */
+	strvec operators; /* operators the statement uses */
 } walk;
 
 static operation *add_op(walk *w, const char *kind, const char *statement)
@@ -753,6 +754,22 @@ static void read_write_op(walk *w, const char *statement, const char *setting, c
 	fs_set(&op->f, "scope", scope);
 }
 
+/* session_replication_role = replica turns off ordinary triggers and the
+ * triggers that enforce foreign keys, as ALTER TABLE ... DISABLE TRIGGER
+ * ALL does, for everything the session (role, database) writes. A value
+ * that is not a constant may be replica. */
+static void safeguard_setting(walk *w, const char *statement, const char *name, const char *value,
+                              const char *scope)
+{
+	if (strcasecmp(name, "session_replication_role") != 0 ||
+	    (strcasecmp(value, "replica") != 0 && strcmp(value, "?") != 0))
+		return;
+	operation *op = add_op(w, "setting", statement);
+	fs_set(&op->f, "setting", "session_replication_role");
+	fs_set(&op->f, "value", value);
+	fs_set(&op->f, "scope", scope);
+}
+
 /* libpg_query lexes as the server does with client_encoding UTF8 and
  * standard_conforming_strings on. A session that changes either is lexed
  * differently by the server from then on: a string literal interlock sees
@@ -865,6 +882,7 @@ static void handle_set(walk *w, json_t *vs, const char *statement, const char *s
 		if (is_read_only_setting(name) && parse_bool(value) != 1)
 			read_write_op(w, statement, name, value, scope);
 		set_lexing(w, statement, name, value);
+		safeguard_setting(w, statement, name, value, scope);
 		if (strcasecmp(name, "search_path") == 0) {
 			char *list = set_args_text(w, args);
 			set_search_path(w, statement, list);
@@ -1121,6 +1139,7 @@ static const char safe_functions[][32] = {
     "sha384",
     "sha512",
     "sign",
+    "similar_to_escape",
     "sin",
     "split_part",
     "sqrt",
@@ -1184,6 +1203,27 @@ static bool is_safe_function(const char *name)
 	               sizeof(safe_functions[0]), cmp_name) != NULL;
 }
 
+/* The operator names of pg_catalog in PostgreSQL 15 (and !=, which the
+ * lexer turns into <>). As with functions, a name here is trusted: the
+ * server resolves it to pg_catalog's operator for built-in argument types.
+ * Any other operator is user code, which the planner may even run while
+ * it plans (an IMMUTABLE one on constants). Sorted for bsearch. */
+static const char builtin_operators[][5] = {
+    "!!",  "!=",  "!~",  "!~*",  "!~~", "!~~*", "#",    "##",  "#-",  "#>",  "#>>", "%",   "&",
+    "&&",  "&<",  "&<|", "&>",   "*",   "*<",   "*<=",  "*<>", "*=",  "*>",  "*>=", "+",   "-",
+    "->",  "->>", "-|-", "/",    "<",   "<->",  "<<",   "<<=", "<<|", "<=",  "<>",  "<@",  "<^",
+    "=",   ">",   ">=",  ">>",   ">>=", ">^",   "?",    "?#",  "?&",  "?-",  "?-|", "?|",  "?||",
+    "@",   "@-@", "@>",  "@?",   "@@",  "@@@",  "^",    "^@",  "|",   "|&>", "|/",  "|>>", "||",
+    "||/", "~",   "~*",  "~<=~", "~<~", "~=",   "~>=~", "~>~", "~~",  "~~*",
+};
+
+static bool is_builtin_operator(const char *name)
+{
+	return bsearch(name, builtin_operators,
+	               sizeof(builtin_operators) / sizeof(builtin_operators[0]),
+	               sizeof(builtin_operators[0]), cmp_name) != NULL;
+}
+
 /* set_config(name, value, is_local) is SET by another name. */
 static void handle_set_config(walk *w, json_t *args)
 {
@@ -1199,6 +1239,7 @@ static void handle_set_config(walk *w, json_t *args)
 	if (is_read_only_setting(name.s) && parse_bool(value) != 1)
 		read_write_op(w, w->stmt, name.s, value, local == TV_TRUE ? "local" : "session");
 	set_lexing(w, w->stmt, name.s, value);
+	safeguard_setting(w, w->stmt, name.s, value, local == TV_TRUE ? "local" : "session");
 	if (strcasecmp(name.s, "search_path") == 0)
 		set_search_path(w, w->stmt, value);
 	free(value);
@@ -1233,6 +1274,75 @@ static bool handle_func_call(walk *w, json_t *fc)
 		sv_push(&w->funcs, name);
 	}
 	free(name);
+	return true;
+}
+
+/* One use of an operator (names: its possibly qualified name). Every
+ * operator is remembered for the statement's dml operations (explain.c
+ * plans only statements whose operators it knows); one that is not
+ * pg_catalog's is an opaque operation, once per statement. */
+static void use_operator(walk *w, json_t *names)
+{
+	size_t n = json_array_size(names);
+	const char *schema = n == 2 ? string_node(json_array_get(names, 0)) : NULL;
+	const char *name = string_node(json_array_get(names, n - 1));
+	bool builtin = name && (n == 1 || (schema && strcmp(schema, "pg_catalog") == 0)) &&
+	               is_builtin_operator(name);
+	char *shown = builtin ? xstrdup(name) : qualified_name(names);
+	if (!sv_contains(&w->operators, shown)) {
+		sv_push(&w->operators, shown);
+		if (!builtin) {
+			operation *op = add_op(w, "opaque", w->stmt);
+			fs_set(&op->f, "operator", shown);
+			fs_setf(&op->f, "reason",
+			        "uses operator %s, which is not a built-in one: its function's "
+			        "effect interlock cannot see",
+			        shown);
+		}
+	}
+	free(shown);
+}
+
+/* An operator the grammar writes for SQL syntax: x BETWEEN a AND b is
+ * x >= a AND x <= b; NOT BETWEEN is x < a OR x > b. */
+static void use_builtin_operator(walk *w, const char *name)
+{
+	json_t *names = json_pack("[{s{ss}}]", "String", "sval", name);
+	use_operator(w, names);
+	json_decref(names);
+}
+
+/* An operator expression. IN, LIKE, IS DISTINCT FROM, NULLIF, ANY/ALL
+ * carry their operator's name (=, <>, ~~, ...). */
+static bool handle_a_expr(walk *w, json_t *n)
+{
+	const char *kind = str_field(n, "kind");
+	json_t *names = json_object_get(n, "name");
+	if (kind && str_starts(kind, "AEXPR_BETWEEN")) {
+		use_builtin_operator(w, ">=");
+		use_builtin_operator(w, "<=");
+	} else if (kind && str_starts(kind, "AEXPR_NOT_BETWEEN")) {
+		use_builtin_operator(w, "<");
+		use_builtin_operator(w, ">");
+	} else if (json_array_size(names)) {
+		use_operator(w, names);
+	}
+	return true;
+}
+
+/* x op ANY (SELECT ...), x op ALL (...), (a, b) op (SELECT ...). */
+static bool handle_sublink(walk *w, json_t *n)
+{
+	if (list_size(n, "operName"))
+		use_operator(w, json_object_get(n, "operName"));
+	return true;
+}
+
+/* ORDER BY x USING op. */
+static bool handle_sort_by(walk *w, json_t *n)
+{
+	if (list_size(n, "useOp"))
+		use_operator(w, json_object_get(n, "useOp"));
 	return true;
 }
 
@@ -1549,6 +1659,7 @@ static const struct {
     {"AT_DropConstraint", "drop-constraint", "constraint"},
     {"AT_DropConstraintRecurse", "drop-constraint", "constraint"},
     {"AT_NoForceRowSecurity", "disable-row-security", NULL},
+    {"AT_SetAccessMethod", "set-access-method", "access_method"},
     {"AT_SetLogged", "set-logged", NULL},
     {"AT_SetNotNull", "set-not-null", "column"},
     {"AT_SetTableSpace", "set-tablespace", "tablespace"},
@@ -1641,6 +1752,50 @@ static bool handle_alter_table(walk *w, json_t *n)
 	return false;
 }
 
+/* ALTER TABLE ALL IN TABLESPACE a [OWNED BY r] SET TABLESPACE b moves
+ * every table there, each rewritten under ACCESS EXCLUSIVE in turn. */
+static bool handle_move_all(walk *w, json_t *n)
+{
+	char *word = object_word(str_field(n, "objtype"));
+	char *statement = statement_for("ALTER", word);
+	const char *from = str_field(n, "orig_tablespacename");
+	const char *to = str_field(n, "new_tablespacename");
+	operation *op = add_op(w, "alter-table", statement);
+	strbuf b = {0};
+	sb_puts(&b, "all in tablespace ");
+	put_ident(&b, from ? from : "?");
+	if (list_size(n, "roles")) {
+		sb_puts(&b, " owned by ");
+		char *roles = list_names(json_object_get(n, "roles"), put_role);
+		sb_puts(&b, roles);
+		free(roles);
+	}
+	fs_set(&op->f, "table", b.s);
+	sb_free(&b);
+	fs_set(&op->f, "subcommand", "set-tablespace");
+	fs_set(&op->f, "tablespace", to ? to : "?");
+	free(statement);
+	free(word);
+	return false;
+}
+
+/* ALTER DOMAIN d RENAME CONSTRAINT c TO e: the object is the domain, as
+ * for a table's constraint (the grammar's OBJECT_DOMCONSTRAINT is no
+ * statement anyone types). */
+static bool rename_domain_constraint(walk *w, json_t *n)
+{
+	const char *subname = str_field(n, "subname"), *newname = str_field(n, "newname");
+	operation *op = add_op(w, "rename", "ALTER DOMAIN");
+	fs_set(&op->f, "object", "domain");
+	strbuf b = {0};
+	put_object(&b, json_object_get(n, "object"));
+	fs_set(&op->f, "names", b.s);
+	sb_free(&b);
+	fs_set(&op->f, "constraint", subname ? subname : "?");
+	fs_set(&op->f, "new_name", newname ? newname : "?");
+	return false;
+}
+
 /* ALTER ... RENAME: a renamed table, column or constraint breaks every
  * query that names it. Relations (and their columns and constraints) are
  * alter-table operations; other objects are "rename" operations. */
@@ -1651,6 +1806,8 @@ static bool handle_rename(walk *w, json_t *n)
 	bool column = type && strcmp(type, "OBJECT_COLUMN") == 0;
 	bool constraint = type && strcmp(type, "OBJECT_TABCONSTRAINT") == 0;
 	json_t *relation = json_object_get(n, "relation");
+	if (type && strcmp(type, "OBJECT_DOMCONSTRAINT") == 0)
+		return rename_domain_constraint(w, n);
 	/* relationType is set for columns; ALTER TABLE ... RENAME CONSTRAINT
 	 * leaves it 0 (OBJECT_ACCESS_METHOD), so a constraint on a relation
 	 * is a table's. */
@@ -1768,6 +1925,62 @@ static bool handle_cluster(walk *w, json_t *n)
 	return false;
 }
 
+/* LOCK TABLE: the mode by its SQL name (lockdefs.h numbers them). */
+static bool handle_lock(walk *w, json_t *n)
+{
+	static const char *const modes[] = {
+	    "?",
+	    "access share",
+	    "row share",
+	    "row exclusive",
+	    "share update exclusive",
+	    "share",
+	    "share row exclusive",
+	    "exclusive",
+	    "access exclusive",
+	};
+	json_int_t mode = json_integer_value(json_object_get(n, "mode"));
+	operation *op = add_op(w, "lock", "LOCK TABLE");
+	set_list(op, "tables", json_object_get(n, "relations"), put_rangevar);
+	fs_set(&op->f, "mode",
+	       mode > 0 && mode < (json_int_t)(sizeof(modes) / sizeof(modes[0])) ? modes[mode]
+	                                                                         : "?");
+	set_yes_no(op, "nowait", bool_field(n, "nowait"));
+	return false;
+}
+
+/* REFRESH MATERIALIZED VIEW without CONCURRENTLY rebuilds the view under
+ * ACCESS EXCLUSIVE: its readers wait; WITH NO DATA empties it. */
+static bool handle_refresh(walk *w, json_t *n)
+{
+	operation *op = add_op(w, "refresh", "REFRESH MATERIALIZED VIEW");
+	set_rangevar(op, "view", json_object_get(n, "relation"));
+	set_yes_no(op, "concurrently", bool_field(n, "concurrent"));
+	set_yes_no(op, "with_data", !bool_field(n, "skipData"));
+	return false;
+}
+
+/* SECURITY LABEL feeds a label provider (sepgsql) that decides access: a
+ * privilege change by another name. */
+static bool handle_security_label(walk *w, json_t *n)
+{
+	operation *op = add_op(w, "privilege", "SECURITY LABEL");
+	const char *label = str_field(n, "label"), *provider = str_field(n, "provider");
+	fs_set(&op->f, "privileges", "security label");
+	char *word = object_word(str_field(n, "objtype"));
+	fs_set(&op->f, "object", word);
+	free(word);
+	strbuf b = {0};
+	put_object(&b, json_object_get(n, "object"));
+	fs_set(&op->f, "objects", b.s ? b.s : "?");
+	sb_free(&b);
+	fs_set(&op->f, "grantees", "");
+	fs_set(&op->f, "grant_option", "no");
+	fs_set(&op->f, "label", label ? label : "null");
+	fs_set(&op->f, "provider", provider ? provider : "");
+	return false;
+}
+
 static bool handle_variable_set(walk *w, json_t *n)
 {
 	const char *kind = str_field(n, "kind");
@@ -1874,6 +2087,26 @@ static bool handle_default_privileges(walk *w, json_t *n)
 	return false;
 }
 
+/* The SQL keyword of a role option, in lower case: the parse tree has
+ * PostgreSQL's internal names (canlogin for LOGIN, ...), which a reader
+ * of a message does not know. */
+static const char *role_option_word(const char *defname)
+{
+	static const char *const words[][2] = {
+	    {"addroleto", "in role"},
+	    {"adminmembers", "admin"},
+	    {"canlogin", "login"},
+	    {"connectionlimit", "connection limit"},
+	    {"isreplication", "replication"},
+	    {"rolemembers", "role"},
+	    {"validUntil", "valid until"},
+	};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(defname, words[i][0]) == 0)
+			return words[i][1];
+	return defname; /* superuser, createdb, inherit, ...: the keyword */
+}
+
 /* A role option: "superuser", or "nosuperuser" when it is switched off
  * (NOSUPERUSER is DefElem superuser with a false Boolean: JSON leaves the
  * false boolval out). */
@@ -1884,7 +2117,7 @@ static void put_defname(strbuf *b, json_t *de)
 	json_t *flag = as_node(json_object_get(body, "arg"), "Boolean");
 	if (flag && !bool_field(flag, "boolval"))
 		sb_puts(b, "no");
-	sb_puts(b, name ? name : "?");
+	sb_puts(b, name ? role_option_word(name) : "?");
 }
 
 /* CREATE ROLE / ALTER ROLE: who can log in, as whom, with what powers. */
@@ -2025,12 +2258,57 @@ static bool handle_load(walk *w, json_t *n)
 	return false;
 }
 
-/* Creating a function runs nothing; replacing one changes what existing
- * callers, triggers and defaults run. */
+/* The last name of a qualified name. */
+static const char *last_name(json_t *names)
+{
+	size_t n = json_array_size(names);
+	return string_node(json_array_get(names, n ? n - 1 : 0));
+}
+
+/* A function or operator created under a name interlock trusts as
+ * pg_catalog's: with other argument types, an unqualified call of the
+ * built-in name resolves to it whatever the search_path (lower(1) calls a
+ * new public.lower(int)). What that call runs is then unknown. */
+static void shadowing(walk *w, const char *statement, const char *what, json_t *names,
+                      bool builtin_name)
+{
+	if (!last_name(names) || !builtin_name)
+		return;
+	char *full = qualified_name(names);
+	char *reason = xasprintf("creates %s %s, named like a built-in one that interlock "
+	                         "trusts: calls of the built-in name can run it",
+	                         what, full);
+	operation *op = opaque_op(w, statement, reason);
+	fs_set(&op->f, what, full);
+	free(reason);
+	free(full);
+}
+
+/* CREATE OPERATOR: see shadowing(); other definitions run nothing now. */
+static bool handle_define(walk *w, json_t *n)
+{
+	json_t *names = json_object_get(n, "defnames");
+	const char *name = last_name(names);
+	if (str_field_is(n, "kind", "OBJECT_OPERATOR") && name)
+		shadowing(w, "CREATE OPERATOR", "operator", names, is_builtin_operator(name));
+	return false;
+}
+
+/* Creating a function runs nothing, unless it shadows a trusted built-in
+ * (see shadowing()); replacing one changes what existing callers, triggers
+ * and defaults run. */
 static bool handle_create_function(walk *w, json_t *n)
 {
-	if (!bool_field(n, "replace"))
+	if (!bool_field(n, "replace")) {
+		json_t *names = json_object_get(n, "funcname");
+		const char *name = last_name(names);
+		if (name)
+			shadowing(w,
+			          bool_field(n, "is_procedure") ? "CREATE PROCEDURE"
+			                                        : "CREATE FUNCTION",
+			          "function", names, is_safe_function(name));
 		return false;
+	}
 	bool proc = bool_field(n, "is_procedure");
 	char *name = qualified_name(json_object_get(n, "funcname"));
 	char *reason = xasprintf("replaces %s %s: its existing callers and triggers run the "
@@ -2140,6 +2418,7 @@ static const struct node_handler {
 	char stmt[16];
 	bool scoped;
 } handlers[] = {
+    {"A_Expr", handle_a_expr, "", false},
     {"AlterDatabaseSetStmt", handle_alter_database_set, "ALTER DATABASE", false},
     {"AlterDefaultPrivilegesStmt", handle_default_privileges, "", false},
     {"AlterDomainStmt", handle_definition, "", false},
@@ -2148,6 +2427,7 @@ static const struct node_handler {
     {"AlterRoleSetStmt", handle_alter_role_set, "ALTER ROLE", false},
     {"AlterRoleStmt", handle_alter_role, "", false},
     {"AlterSystemStmt", handle_alter_system, "", false},
+    {"AlterTableMoveAllStmt", handle_move_all, "", false},
     {"AlterTableStmt", handle_alter_table, "ALTER TABLE", true},
     {"CallStmt", handle_call, "CALL", true},
     {"ClusterStmt", handle_cluster, "", false},
@@ -2163,7 +2443,7 @@ static const struct node_handler {
     {"CreateStmt", handle_definition, "", false},
     {"CreateTableAsStmt", NULL, "CREATE TABLE AS", false},
     {"CreateTrigStmt", handle_create_trigger, "", false},
-    {"DefineStmt", handle_definition, "", false},
+    {"DefineStmt", handle_define, "", false},
     {"DeleteStmt", handle_delete, "DELETE", true},
     {"DiscardStmt", handle_discard, "", false},
     {"DoStmt", handle_do, "", false},
@@ -2182,13 +2462,18 @@ static const struct node_handler {
     {"IndexStmt", handle_index, "CREATE INDEX", true},
     {"InsertStmt", NULL, "INSERT", true},
     {"LoadStmt", handle_load, "", false},
+    {"LockStmt", handle_lock, "", false},
     {"MergeStmt", handle_merge, "MERGE", true},
     {"PrepareStmt", NULL, "PREPARE", false},
     {"ReassignOwnedStmt", handle_reassign_owned, "", false},
+    {"RefreshMatViewStmt", handle_refresh, "", false},
     {"ReindexStmt", handle_reindex, "", false},
     {"RenameStmt", handle_rename, "", false},
     {"RuleStmt", handle_rule, "", false},
+    {"SecLabelStmt", handle_security_label, "", false},
     {"SelectStmt", NULL, "SELECT", false},
+    {"SortBy", handle_sort_by, "", false},
+    {"SubLink", handle_sublink, "", false},
     {"TransactionStmt", handle_transaction, "", false},
     {"TruncateStmt", handle_truncate, "", false},
     {"UpdateStmt", handle_update, "UPDATE", true},
@@ -2216,6 +2501,10 @@ static void check_tables_sorted(void)
 		if (strcmp(handlers[i - 1].type, handlers[i].type) >= 0)
 			diex(70, "internal error: sqlfacts handler table not sorted at %s",
 			     handlers[i].type);
+	for (size_t i = 1; i < sizeof(builtin_operators) / sizeof(builtin_operators[0]); i++)
+		if (strcmp(builtin_operators[i - 1], builtin_operators[i]) >= 0)
+			diex(70, "internal error: sqlfacts operator list not sorted at %s",
+			     builtin_operators[i]);
 	for (size_t i = 1; i < sizeof(safe_functions) / sizeof(safe_functions[0]); i++)
 		if (strcmp(safe_functions[i - 1], safe_functions[i]) >= 0)
 			diex(70, "internal error: sqlfacts function list not sorted at %s",
@@ -2363,6 +2652,7 @@ static void set_statement(walk *w, long base_line, size_t start, size_t end)
 	w->stmt = NULL;
 	w->in_cte = 0;
 	sv_clear(&w->funcs);
+	sv_clear(&w->operators);
 }
 
 /* The first word of the text in upper case ("DELETE"), the statement kind
@@ -2430,6 +2720,21 @@ static void parse_error(walk *w, long line, const PgQueryError *e)
 	free(reason);
 }
 
+/* The dml operations from first on get the statement's operators: what
+ * the planner would run if explain.c planned the statement. */
+static void set_operators(walk *w, size_t first)
+{
+	if (!w->operators.n)
+		return;
+	strbuf b = {0};
+	for (size_t i = 0; i < w->operators.n; i++)
+		sb_printf(&b, "%s%s", i ? " " : "", w->operators.v[i]);
+	for (size_t i = first; i < w->fx->n_ops; i++)
+		if (strcmp(w->fx->ops[i].kind, "dml") == 0)
+			fs_set(&w->fx->ops[i].f, "operators", b.s);
+	sb_free(&b);
+}
+
 static void analyse_tree(walk *w, long line, json_t *root)
 {
 	json_t *stmts = json_object_get(root, "stmts");
@@ -2450,7 +2755,9 @@ static void analyse_tree(walk *w, long line, json_t *root)
 		const struct node_handler *h = find_handler(type);
 		char *kind = h && *h->stmt ? xstrdup(h->stmt) : statement_from_type(type);
 		w->stmt = kind;
+		size_t first = w->fx->n_ops;
 		walk_node(w, type, body);
+		set_operators(w, first);
 		free(kind);
 	}
 }
@@ -2508,4 +2815,5 @@ void sql_facts(const char *sql, size_t len, long line, const char *source, facts
 	}
 	free(w.text);
 	sv_clear(&w.funcs);
+	sv_clear(&w.operators);
 }

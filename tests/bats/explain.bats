@@ -100,7 +100,7 @@ dml() {
 	[ "$(count app_production app.items)" -eq 50 ]
 }
 
-@test "explain: one connection per command, and it sends only BEGIN READ ONLY, EXPLAIN, ROLLBACK" {
+@test "explain: one connection per command, and it sends only the session check, BEGIN READ ONLY, EXPLAIN, ROLLBACK" {
 	local before
 	before=$(stat -c %s "$PGDIR/server.log")
 	run "$IL" check -- psql -X -d app_production -c "DELETE FROM items" \
@@ -109,9 +109,13 @@ dml() {
 	tail -c +$((before + 1)) "$PGDIR/server.log" >"$T/log"
 	[ "$(grep -c 'connection authorized: .*application_name=interlock-explain' "$T/log")" -eq 1 ]
 	grep '^interlock-explain: ' "$T/log" | sed 's/^interlock-explain: LOG:  execute <unnamed>: //' >"$T/sent"
-	printf '%s\n' 'BEGIN READ ONLY' 'EXPLAIN (FORMAT JSON) DELETE FROM items' ROLLBACK \
+	# once per connection: pg_catalog first in search_path, and the
+	# catalog query for user code the planner could run (cut short here)
+	printf '%s\n' "SELECT pg_catalog.set_config('search_path'," 'WITH f AS (SELECT p.oid, p.proname' \
+		'BEGIN READ ONLY' 'EXPLAIN (FORMAT JSON) DELETE FROM items' ROLLBACK \
 		'BEGIN READ ONLY' "EXPLAIN (FORMAT JSON) UPDATE items SET v = 'q' WHERE id < 3" ROLLBACK |
-		diff - "$T/sent"
+		diff - <(sed -e "s/^\(SELECT pg_catalog.set_config('search_path',\).*/\1/" \
+			-e 's/^\(WITH f AS (SELECT p.oid, p.proname\).*/\1/' "$T/sent")
 }
 
 @test "explain: wrong port: explain_error says why, and it is still a confirmation" {

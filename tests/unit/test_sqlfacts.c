@@ -328,6 +328,115 @@ static void test_alter_table(void)
 	CHECK(fx.n_ops == 0, "harmless subcommands: %zu operations", fx.n_ops);
 }
 
+/* Statements that lock, move or switch safeguards off, reported so that
+ * rules can confirm them. */
+static void test_locks_and_safeguards(void)
+{
+	sql("ALTER TABLE t ADD COLUMN id2 bigint PRIMARY KEY");
+	CHECK_STR(opf(0, "subcommand"), "add-column-not-null-no-default");
+	sql("ALTER MATERIALIZED VIEW s.m SET SCHEMA archive");
+	CHECK_STR(opf(0, "statement"), "ALTER MATERIALIZED VIEW");
+	CHECK_STR(opf(0, "subcommand"), "set-schema");
+	CHECK_STR(opf(0, "table"), "s.m");
+	sql("ALTER TABLE ALL IN TABLESPACE fast OWNED BY a, b SET TABLESPACE slow");
+	CHECK_STR(kind(0), "alter-table");
+	CHECK_STR(opf(0, "table"), "all in tablespace fast owned by a, b");
+	CHECK_STR(opf(0, "subcommand"), "set-tablespace");
+	CHECK_STR(opf(0, "tablespace"), "slow");
+	sql("ALTER INDEX ALL IN TABLESPACE fast SET TABLESPACE slow");
+	CHECK_STR(opf(0, "statement"), "ALTER INDEX");
+	sql("ALTER TABLE t SET ACCESS METHOD heap2");
+	CHECK_STR(opf(0, "subcommand"), "set-access-method");
+	CHECK_STR(opf(0, "access_method"), "heap2");
+
+	sql("LOCK TABLE t");
+	CHECK_STR(kind(0), "lock");
+	CHECK_STR(opf(0, "mode"), "access exclusive");
+	CHECK_STR(opf(0, "nowait"), "no");
+	sql("LOCK ONLY a, s.b IN SHARE UPDATE EXCLUSIVE MODE NOWAIT");
+	CHECK_STR(opf(0, "tables"), "a, s.b");
+	CHECK_STR(opf(0, "mode"), "share update exclusive");
+	CHECK_STR(opf(0, "nowait"), "yes");
+
+	sql("REFRESH MATERIALIZED VIEW s.m WITH NO DATA");
+	CHECK_STR(kind(0), "refresh");
+	CHECK_STR(opf(0, "view"), "s.m");
+	CHECK_STR(opf(0, "concurrently"), "no");
+	CHECK_STR(opf(0, "with_data"), "no");
+	sql("REFRESH MATERIALIZED VIEW CONCURRENTLY m");
+	CHECK_STR(opf(0, "concurrently"), "yes");
+
+	static const char *const replica[][3] = {
+	    {"SET session_replication_role = replica", "SET", "session"},
+	    {"SET LOCAL session_replication_role TO 'REPLICA'", "SET", "local"},
+	    {"SET SESSION session_replication_role = replica", "SET", "session"},
+	    {"ALTER ROLE r SET session_replication_role = replica", "ALTER ROLE", "role"},
+	    {"ALTER DATABASE d SET session_replication_role = replica", "ALTER DATABASE",
+	     "database"},
+	    {"SELECT set_config('session_replication_role', 'replica', true)", "SELECT", "local"},
+	};
+	for (size_t i = 0; i < sizeof(replica) / sizeof(replica[0]); i++) {
+		sql(replica[i][0]);
+		CHECK(fx.n_ops == 1 && strcmp(kind(0), "setting") == 0, "%s: a setting",
+		      replica[i][0]);
+		CHECK_STR(opf(0, "setting"), "session_replication_role");
+		CHECK_STR(opf(0, "statement"), replica[i][1]);
+		CHECK_STR(opf(0, "scope"), replica[i][2]);
+	}
+	sql("SET session_replication_role = origin");
+	CHECK(fx.n_ops == 0, "origin: %zu operations", fx.n_ops);
+	sql("SELECT set_config('session_replication_role', current_user, false)");
+	CHECK_STR(kfield("setting", "value"), "?");
+
+	sql("ALTER DOMAIN s.d RENAME CONSTRAINT c TO e");
+	CHECK_STR(kind(0), "rename");
+	CHECK_STR(opf(0, "statement"), "ALTER DOMAIN");
+	CHECK_STR(opf(0, "object"), "domain");
+	CHECK_STR(opf(0, "names"), "s.d");
+	CHECK_STR(opf(0, "constraint"), "c");
+	CHECK_STR(opf(0, "new_name"), "e");
+}
+
+/* Operators are code too: pg_catalog's names are trusted, like the safe
+ * functions; the statement's operators go on its dml operations. */
+static void test_operators(void)
+{
+	sql("SELECT 1 #%# 2, 3 #%# 4");
+	CHECK(fx.n_ops == 1, "one opaque operation per operator, got %zu", fx.n_ops);
+	CHECK_STR(kind(0), "opaque");
+	CHECK_STR(opf(0, "operator"), "#%#");
+	CHECK_STR(opf(0, "statement"), "SELECT");
+	sql("SELECT a OPERATOR(app.+) b, a OPERATOR(pg_catalog.+) b FROM t");
+	CHECK(fx.n_ops == 1, "a qualified operator: %zu", fx.n_ops);
+	CHECK_STR(opf(0, "operator"), "app.+");
+	sql("SELECT * FROM t WHERE x #%# ANY (SELECT y FROM u)");
+	CHECK_STR(kfield("opaque", "operator"), "#%#");
+	sql("SELECT * FROM t ORDER BY x USING #<#");
+	CHECK_STR(kfield("opaque", "operator"), "#<#");
+	sql("SELECT data->>'k', data @> '{}', a || b, -x, x ^ 2 FROM t "
+	    "WHERE a != 1 AND b ~* 'x' AND c SIMILAR TO 'y'");
+	CHECK(fx.n_ops == 0, "built-in operators: %zu operations", fx.n_ops);
+
+	sql("DELETE FROM t WHERE id = (1 #%# 2)");
+	CHECK_STR(kfield("dml", "operators"), "= #%#");
+	CHECK_STR(kfield("opaque", "operator"), "#%#");
+	sql("UPDATE t SET a = a + 1 WHERE b BETWEEN 1 AND 2 AND c NOT BETWEEN 3 AND 4 "
+	    "AND d LIKE 'x%' AND e IN (1, 2) AND f IS DISTINCT FROM 3");
+	CHECK_STR(kfield("dml", "operators"), "+ >= <= < > ~~ =");
+	sql("DELETE FROM t WHERE id IS NULL");
+	CHECK(kfield("dml", "operators") == NULL, "no operators: no field");
+
+	/* a function or operator named like a trusted built-in stands in
+	 * for it with other argument types */
+	sql("CREATE FUNCTION public.lower(int) RETURNS int LANGUAGE sql RETURN 1");
+	CHECK_STR(kind(0), "opaque");
+	CHECK_STR(opf(0, "function"), "public.lower");
+	sql("CREATE OPERATOR = (FUNCTION = f, LEFTARG = text, RIGHTARG = int)");
+	CHECK_STR(opf(0, "operator"), "=");
+	sql("CREATE OPERATOR #%# (FUNCTION = f, LEFTARG = int, RIGHTARG = int)");
+	CHECK(fx.n_ops == 0, "a new operator name: %zu", fx.n_ops);
+}
+
 static void test_index_vacuum(void)
 {
 	sql("CREATE INDEX ON t (a)");
@@ -455,7 +564,18 @@ static void test_privilege_copy_system(void)
 	CHECK_STR(opf(0, "statement"), "ALTER ROLE");
 	CHECK_STR(opf(0, "privileges"), "superuser");
 	sql("ALTER ROLE bob NOSUPERUSER LOGIN");
-	CHECK_STR(opf(0, "privileges"), "nosuperuser, canlogin");
+	CHECK_STR(opf(0, "privileges"), "nosuperuser, login");
+	/* SQL's keywords, not PostgreSQL's internal option names */
+	sql("ALTER ROLE bob NOLOGIN REPLICATION CONNECTION LIMIT 3 NOBYPASSRLS");
+	CHECK_STR(opf(0, "privileges"), "nologin, replication, connection limit, nobypassrls");
+	sql("CREATE ROLE bob IN ROLE a VALID UNTIL 'infinity'");
+	CHECK_STR(opf(0, "privileges"), "in role, valid until");
+	sql("SECURITY LABEL FOR selinux ON TABLE s.t IS 'x'");
+	CHECK_STR(opf(0, "statement"), "SECURITY LABEL");
+	CHECK_STR(opf(0, "privileges"), "security label");
+	CHECK_STR(opf(0, "object"), "table");
+	CHECK_STR(opf(0, "objects"), "s.t");
+	CHECK_STR(opf(0, "provider"), "selinux");
 	sql("ALTER TABLE orders RENAME CONSTRAINT a TO b");
 	CHECK_STR(opf(0, "statement"), "ALTER TABLE");
 	CHECK_STR(opf(0, "subcommand"), "rename-constraint");
@@ -711,6 +831,8 @@ int main(void)
 	test_cte_and_merge();
 	test_truncate_drop();
 	test_alter_table();
+	test_locks_and_safeguards();
+	test_operators();
 	test_index_vacuum();
 	test_read_write();
 	test_privilege_copy_system();
