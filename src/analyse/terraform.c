@@ -124,7 +124,7 @@
 #include "engine.h"
 
 #define MAX_SHOW_OUTPUT  (512L << 20) /* plan JSON larger than this: unreadable */
-#define MAX_ENV_FILE     4096         /* the data directory's "environment" file */
+#define MAX_ENV_FILE     (1L << 20)   /* the data directory's "environment" file */
 #define MAX_LISTED_NOTES 2000         /* addresses listed in the banner */
 
 /* ---- commands and their flags (terraform 1.11.4) ------------------------ */
@@ -863,31 +863,123 @@ static char *absolute(const char *dir, const char *p)
 	return real ? real : normalise(joined);
 }
 
-/* The workspace named by the data directory's "environment" file, trimmed;
- * NULL when there is none (or it is empty). Never blocks on a FIFO. */
-static char *read_env_file(const char *data_dir)
+/* The path as given, without resolving symbolic links: dir joined and
+ * "." and ".." folded lexically. A directory reached through a link named
+ * for production is production even when the link's target is not. */
+static char *logical(const char *dir, const char *p)
+{
+	autofree char *joined = p[0] == '/' ? xstrdup(p) : xasprintf("%s/%s", dir, p);
+	return normalise(joined);
+}
+
+/* The working directory as the shell names it: $PWD when that is an
+ * absolute path to the same directory as getcwd's (as sh's pwd -L checks),
+ * else the resolved one. */
+static char *logical_cwd(const invocation *inv)
+{
+	const char *pwd = inv_getenv(inv, "PWD");
+	struct stat a, b;
+
+	if (pwd && pwd[0] == '/' && stat(pwd, &a) == 0 && stat(inv->cwd, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return normalise(pwd);
+	return xstrdup(inv->cwd);
+}
+
+/* Go's unicode.IsSpace for the rune that starts at s (n bytes left), as
+ * UTF-8: its length, or 0 when it is not white space. */
+static size_t go_space_at(const unsigned char *s, size_t n)
+{
+	if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')))
+		return 1;
+	if (n >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2; /* U+0085, U+00A0 */
+	if (n < 3)
+		return 0;
+	if (s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80)
+		return 3; /* U+1680 */
+	if (s[0] == 0xe2 && s[1] == 0x80 &&
+	    ((s[2] >= 0x80 && s[2] <= 0x8a) || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
+		return 3; /* U+2000..U+200A, U+2028, U+2029, U+202F */
+	if (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)
+		return 3; /* U+205F */
+	if (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)
+		return 3; /* U+3000 */
+	return 0;
+}
+
+/* Go's strings.TrimSpace on s[0..*len): returns the start, sets *len. A
+ * white-space rune is a complete valid sequence, so matching bytes at the
+ * end is what utf8.DecodeLastRune would find there. */
+static const char *go_trim_space(const char *s, size_t *len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = *len, k;
+
+	while (n && (k = go_space_at(u, n))) {
+		u += k;
+		n -= k;
+	}
+	while (n) {
+		for (k = 1; k <= 3 && k <= n; k++)
+			if (go_space_at(u + n - k, k) == k)
+				break;
+		if (k > 3 || k > n)
+			break;
+		n -= k;
+	}
+	*len = n;
+	return (const char *)u;
+}
+
+/* The workspace named by the data directory's "environment" file, read as
+ * terraform reads it (the whole file, bytes.TrimSpace); NULL when terraform
+ * would use "default" (no file, a directory, empty). *unknown is set when
+ * interlock cannot know what terraform would read: a file larger than
+ * MAX_ENV_FILE, not a regular file (a FIFO would block), an unreadable
+ * one, or a NUL byte in the name. Never blocks. */
+static char *read_env_file(const char *data_dir, bool *unknown)
 {
 	autofree char *path = xasprintf("%s/environment", data_dir);
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
-	char buf[MAX_ENV_FILE + 1];
-	ssize_t n = 0;
+	strbuf b = {0};
 
-	if (fd < 0)
+	*unknown = false;
+	if (fd < 0) {
+		*unknown = errno != ENOENT && errno != ENOTDIR;
 		return NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		n = read(fd, buf, MAX_ENV_FILE);
+	}
+	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > MAX_ENV_FILE) {
+		close(fd);
+		*unknown = true;
+		return NULL;
+	}
+	char chunk[4096];
+	ssize_t r;
+	while ((r = read(fd, chunk, sizeof chunk)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || b.len + (size_t)r > MAX_ENV_FILE) {
+			*unknown = true;
+			break;
+		}
+		sb_putn(&b, chunk, (size_t)r);
+	}
 	close(fd);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	char *s = buf;
-	while (*s && strchr(" \t\r\n\v\f", *s))
-		s++;
-	size_t len = strlen(s);
-	while (len && strchr(" \t\r\n\v\f", s[len - 1]))
-		s[--len] = '\0';
-	return len ? xstrdup(s) : NULL;
+	size_t len = b.len;
+	const char *s = go_trim_space(b.s ? b.s : "", &len);
+	char *ws = NULL;
+	if (*unknown || memchr(s, '\0', len))
+		*unknown = true;
+	else if (len)
+		ws = xstrndup(s, len);
+	sb_free(&b);
+	return ws;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -934,35 +1026,68 @@ static void set_lines(fieldset *fs, const char *name, const strvec *sv)
 	sb_free(&b);
 }
 
-static void consider_file(facts *fx, const config *cfg, const char *dir, const char *name)
+/* A file or directory terraform is given, relative to dir: its environment
+ * is the highest of the name as given (ldir, links not resolved) and of the
+ * file it resolves to (rdir, realpath). */
+static void consider_path(facts *fx, const config *cfg, name_kind kind, const char *ldir,
+                          const char *rdir, const char *name)
 {
-	autofree char *abs = absolute(dir, name);
+	autofree char *l = logical(ldir, name);
+	autofree char *r = absolute(rdir, name);
 
+	facts_consider(fx, cfg, kind, l);
+	facts_consider(fx, cfg, kind, r);
+}
+
+static void consider_file(facts *fx, const config *cfg, const char *ldir, const char *rdir,
+                          const char *name)
+{
 	facts_consider(fx, cfg, NAME_VAR_FILE, base_name(name));
-	facts_consider(fx, cfg, NAME_VAR_FILE, abs);
+	consider_path(fx, cfg, NAME_VAR_FILE, ldir, rdir, name);
+}
+
+/* The workspace and where it comes from (owned); *unknown when the
+ * environment file cannot be read as terraform reads it. */
+static char *current_workspace(const invocation *inv, const char *data_dir, const char **source,
+                               bool *unknown)
+{
+	const char *tw = inv_getenv(inv, "TF_WORKSPACE");
+	char *ws;
+
+	*unknown = false;
+	if (tw && *tw) {
+		*source = "TF_WORKSPACE";
+		return xstrdup(tw);
+	}
+	if ((ws = read_env_file(data_dir, unknown))) {
+		*source = "environment file";
+		return ws;
+	}
+	if (*unknown) {
+		*source = "environment file (unreadable)";
+		return xstrdup("unknown");
+	}
+	*source = "default";
+	return xstrdup("default");
 }
 
 /* Sets the target's fields and considers every name; returns the workspace
  * (owned). */
-static char *set_target(const invocation *inv, facts *fx, const tf_opts *o, char **dir_out)
+static char *set_target(const invocation *inv, facts *fx, const tf_opts *o, char **dir_out,
+                        char **ldir_out)
 {
 	const config *cfg = inv->cfg;
-	char *dir = o->chdir ? absolute(inv->cwd, o->chdir) : absolute(inv->cwd, ".");
+	autofree char *lcwd = logical_cwd(inv);
+	const char *cd = o->chdir ? o->chdir : ".";
+	char *dir = absolute(inv->cwd, cd);
+	char *ldir = logical(lcwd, cd);
 	const char *dd = inv_getenv(inv, "TF_DATA_DIR");
-	autofree char *data_dir = absolute(dir, dd && *dd ? dd : ".terraform");
-	const char *tw = inv_getenv(inv, "TF_WORKSPACE");
-	char *ws = NULL;
+	const char *dd_name = dd && *dd ? dd : ".terraform";
+	autofree char *data_dir = absolute(dir, dd_name);
 	const char *source;
+	bool ws_unknown;
+	char *ws = current_workspace(inv, data_dir, &source, &ws_unknown);
 
-	if (tw && *tw) {
-		ws = xstrdup(tw);
-		source = "TF_WORKSPACE";
-	} else if ((ws = read_env_file(data_dir))) {
-		source = "environment file";
-	} else {
-		ws = xstrdup("default");
-		source = "default";
-	}
 	const char *canon = o->cmd ? o->cmd->canon : "";
 	if ((!strcmp(canon, "workspace delete") || !strcmp(canon, "workspace new") ||
 	     !strcmp(canon, "workspace select")) &&
@@ -975,6 +1100,8 @@ static char *set_target(const invocation *inv, facts *fx, const tf_opts *o, char
 	fs_set(&fx->target, "workspace", ws);
 	fs_set(&fx->target, "workspace_source", source);
 	fs_set(&fx->target, "dir", dir);
+	if (strcmp(ldir, dir) != 0)
+		fs_set(&fx->target, "dir_as_given", ldir);
 	fs_set(&fx->target, "data_dir", data_dir);
 	if (o->chdir)
 		fs_set(&fx->target, "chdir", o->chdir);
@@ -984,19 +1111,28 @@ static char *set_target(const invocation *inv, facts *fx, const tf_opts *o, char
 	set_lines(&fx->target, "auto_var_files", &autos);
 
 	facts_consider(fx, cfg, NAME_WORKSPACE, ws);
-	for (size_t i = 0; i < o->var_files.n; i++)
-		consider_file(fx, cfg, dir, o->var_files.v[i]);
-	for (size_t i = 0; i < autos.n; i++)
-		consider_file(fx, cfg, dir, autos.v[i]);
-	for (size_t i = 0; i < o->backend_files.n; i++)
-		consider_file(fx, cfg, dir, o->backend_files.v[i]);
-	facts_consider(fx, cfg, NAME_PATH, dir);
-	if (o->state_path) {
-		autofree char *sp = absolute(dir, o->state_path);
-		facts_consider(fx, cfg, NAME_PATH, sp);
+	if (ws_unknown) {
+		/* terraform may read any workspace there: unknown means dangerous */
+		sv_push_steal(&fx->notes,
+		              xasprintf("the workspace in %s/environment cannot be read as "
+		                        "terraform reads it: counted as %s",
+		                        data_dir, cfg->unknown_remote));
+		facts_adopt_env(fx, cfg, cfg->unknown_remote);
 	}
+	for (size_t i = 0; i < o->var_files.n; i++)
+		consider_file(fx, cfg, ldir, dir, o->var_files.v[i]);
+	for (size_t i = 0; i < autos.n; i++)
+		consider_file(fx, cfg, ldir, dir, autos.v[i]);
+	for (size_t i = 0; i < o->backend_files.n; i++)
+		consider_file(fx, cfg, ldir, dir, o->backend_files.v[i]);
+	facts_consider(fx, cfg, NAME_PATH, ldir);
+	facts_consider(fx, cfg, NAME_PATH, dir);
+	consider_path(fx, cfg, NAME_PATH, ldir, dir, dd_name);
+	if (o->state_path)
+		consider_path(fx, cfg, NAME_PATH, ldir, dir, o->state_path);
 	sv_clear(&autos);
 	*dir_out = dir;
+	*ldir_out = ldir;
 	return ws;
 }
 
@@ -1631,6 +1767,7 @@ bool analyse_terraform(const invocation *inv, facts *fx, char *err, size_t errle
 {
 	tf_opts o = {.lock = true, .pos0_argv_i = -1};
 	autofree char *dir = NULL;
+	autofree char *ldir = NULL;
 	bool ok = true;
 
 	parse_invocation(inv, &o);
@@ -1641,7 +1778,7 @@ bool analyse_terraform(const invocation *inv, facts *fx, char *err, size_t errle
 			note_unknown(&o, "-chdir=%s (not a directory: terraform refuses)", o.chdir);
 	}
 	operation *op = facts_add_op(fx, "command");
-	autofree char *ws = set_target(inv, fx, &o, &dir);
+	autofree char *ws = set_target(inv, fx, &o, &dir, &ldir);
 	facts_settle_environment(fx, inv->cfg);
 	put_command(op, &o);
 	bool quiet = o.version || o.help || o.autocomplete || !o.cmd;
