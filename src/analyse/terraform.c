@@ -122,6 +122,7 @@
 #include "analyse.h"
 #include "classify.h"
 #include "engine.h"
+#include "tfplan.h"
 
 #define MAX_SHOW_OUTPUT  (512L << 20) /* plan JSON larger than this: unreadable */
 #define MAX_ENV_FILE     (1L << 20)   /* the data directory's "environment" file */
@@ -245,6 +246,7 @@ typedef struct {
 	char *s;    /* owned */
 	int from;   /* FROM_* */
 	int argv_i; /* index in the invocation's argv, -1 when injected */
+	int env_i;  /* index among its variable's words, -1 from argv */
 } targ;
 
 typedef struct {
@@ -252,14 +254,14 @@ typedef struct {
 	size_t n, cap;
 } targs;
 
-static void ta_insert(targs *a, size_t at, const char *s, int from, int argv_i)
+static void ta_insert(targs *a, size_t at, const char *s, int from, int argv_i, int env_i)
 {
 	if (a->n == a->cap) {
 		a->cap = a->cap ? a->cap * 2 : 16;
 		a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
 	}
 	memmove(&a->v[at + 1], &a->v[at], (a->n - at) * sizeof(*a->v));
-	a->v[at] = (targ){.s = xstrdup(s), .from = from, .argv_i = argv_i};
+	a->v[at] = (targ){.s = xstrdup(s), .from = from, .argv_i = argv_i, .env_i = env_i};
 	a->n++;
 }
 
@@ -299,6 +301,8 @@ typedef struct {
 	strvec apply_flags; /* forwarded to the apply of that plan */
 	strvec pos;         /* positional arguments */
 	int pos0_argv_i;    /* argv index of the first positional, -1 if injected */
+	int pos0_from;      /* where it came from (FROM_*) */
+	int pos0_env_i;     /* injected: its index among its variable's words */
 	strvec unknown;     /* what interlock does not know or terraform refuses */
 	strvec injected;    /* "TF_CLI_ARGS: ARG..." */
 } tf_opts;
@@ -600,7 +604,7 @@ static void merge_env(const invocation *inv, tf_opts *o, const char *name, int f
 	}
 	strbuf shown = {0};
 	for (size_t i = 0; i < words.n; i++) {
-		ta_insert(&o->args, at + i, words.v[i], from, -1);
+		ta_insert(&o->args, at + i, words.v[i], from, -1, (int)i);
 		sb_putc(&shown, ' ');
 		sb_puts(&shown, words.v[i]);
 	}
@@ -747,6 +751,8 @@ static void parse_flags(tf_opts *o)
 		}
 	}
 	o->pos0_argv_i = i < o->args.n ? o->args.v[i].argv_i : -1;
+	o->pos0_from = i < o->args.n ? o->args.v[i].from : FROM_ARGV;
+	o->pos0_env_i = i < o->args.n ? o->args.v[i].env_i : -1;
 	for (; i < o->args.n; i++)
 		sv_push(&o->pos, o->args.v[i].s);
 }
@@ -788,7 +794,7 @@ static void parse_invocation(const invocation *inv, tf_opts *o)
 	cli_view v;
 
 	for (int i = 1; i < inv->argc; i++)
-		ta_insert(&o->args, o->args.n, inv->argv[i], FROM_ARGV, i);
+		ta_insert(&o->args, o->args.n, inv->argv[i], FROM_ARGV, i, -1);
 	extract_chdir(o);
 
 	/* the command as the first cli.CLI sees it decides where (and which
@@ -1230,7 +1236,11 @@ typedef struct {
 	bool counted;
 	long deletes, replaces, creates, updates, forgets;
 	strvec del_addrs, del_types, repl_addrs;
-	int fd; /* the open plan, -1 when none */
+	strvec var_values; /* the string values of the plan's variables */
+	int fd;            /* the open plan, -1 when none */
+	bool backend_ok;   /* a given plan: backend read from the file */
+	tfplan_backend backend;
+	char backend_error[256];
 } plan_info;
 
 static void plan_info_free(plan_info *p)
@@ -1240,6 +1250,8 @@ static void plan_info_free(plan_info *p)
 	sv_clear(&p->del_addrs);
 	sv_clear(&p->del_types);
 	sv_clear(&p->repl_addrs);
+	sv_clear(&p->var_values);
+	tfplan_backend_free(&p->backend);
 }
 
 PRINTF(2, 3) static bool plan_fail(plan_info *p, const char *fmt, ...)
@@ -1256,6 +1268,23 @@ PRINTF(2, 3) static bool plan_fail(plan_info *p, const char *fmt, ...)
 	return false;
 }
 
+/* Every string in v (the plan's "variables": {"name": {"value": ...}}). */
+static void collect_strings(json_t *v, int depth, strvec *out)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+
+	if (depth > 64)
+		return;
+	if (json_is_string(v))
+		sv_push(out, json_string_value(v));
+	else if (json_is_object(v))
+		json_object_foreach(v, k, e) collect_strings(e, depth + 1, out);
+	else if (json_is_array(v))
+		json_array_foreach(v, i, e) collect_strings(e, depth + 1, out);
+}
+
 /* Counts the resource changes of `terraform show -json` output. Anything
  * not shaped like a plan is a failure, never an empty plan. */
 static bool count_changes(json_t *root, plan_info *p)
@@ -1269,6 +1298,7 @@ static bool count_changes(json_t *root, plan_info *p)
 		return plan_fail(p, "a state, not a plan (no planned_values)");
 	if (json_is_true(json_object_get(root, "errored")))
 		return plan_fail(p, "terraform recorded errors in this plan and will not apply it");
+	collect_strings(json_object_get(root, "variables"), 0, &p->var_values);
 	json_t *rcs = json_object_get(root, "resource_changes");
 	if (rcs && !json_is_array(rcs))
 		return plan_fail(p, "resource_changes is not a list");
@@ -1434,6 +1464,8 @@ static void read_given_plan(const invocation *inv, const tf_opts *o, const char 
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	p->fd = keep_fd(fd);
+	p->backend_ok =
+	    tfplan_read_backend(p->fd, &p->backend, p->backend_error, sizeof p->backend_error);
 	if (!show_plan(inv, o, p))
 		p->state = "unreadable";
 }
@@ -1617,24 +1649,151 @@ static char *plan_text(const facts *fx, const tf_opts *o, const plan_info *p, co
 	return xstrdup(p->error ? p->error : "");
 }
 
+/* go-shellwords reads 'word' literally; a ' inside is ended, escaped and
+ * reopened. */
+static void sh_quote(strbuf *b, const char *word)
+{
+	sb_putc(b, '\'');
+	for (const char *p = word; *p; p++) {
+		if (*p == '\'')
+			sb_puts(b, "'\\''");
+		else
+			sb_putc(b, *p);
+	}
+	sb_putc(b, '\'');
+}
+
+/* A plan file named in TF_CLI_ARGS or TF_CLI_ARGS_apply: the variable that
+ * terraform will read is rewritten, every word quoted, the plan's word
+ * replaced by the descriptor that was read, so the plan shown is the plan
+ * applied (as for a plan file in argv). */
+static void pin_injected_plan(const invocation *inv, const tf_opts *o, int fd)
+{
+	const char *name = from_name(o, o->pos0_from);
+	const char *v = inv_getenv(inv, name);
+	strvec words = {0};
+	strbuf b = {0};
+
+	if (!v || !shell_words(v, &words) || (size_t)o->pos0_env_i >= words.n)
+		diex(78, "%s changed during the analysis", name); /* cannot happen */
+	for (size_t i = 0; i < words.n; i++) {
+		autofree char *fdpath = xasprintf("/dev/fd/%d", fd);
+		if (i)
+			sb_putc(&b, ' ');
+		sh_quote(&b, i == (size_t)o->pos0_env_i ? fdpath : words.v[i]);
+	}
+	if (setenv(name, b.s, 1) != 0)
+		diex(78, "cannot set %s", name);
+	sb_free(&b);
+	sv_clear(&words);
+}
+
+/* The host of a URL ("scheme://user@host:port/..."), or NULL. */
+static char *url_host(const char *v)
+{
+	const char *p = strstr(v, "://");
+
+	if (!p)
+		return NULL;
+	p += 3;
+	size_t n = strcspn(p, "/?#");
+	const char *at = memrchr(p, '@', n);
+	if (at) {
+		n -= (size_t)(at + 1 - p);
+		p = at + 1;
+	}
+	if (n && p[0] == '[') { /* [v6]:port */
+		const char *close = memchr(p, ']', n);
+		return close ? xstrndup(p + 1, (size_t)(close - p - 1)) : xstrndup(p, n);
+	}
+	const char *colon = memchr(p, ':', n);
+	return xstrndup(p, colon ? (size_t)(colon - p) : n);
+}
+
+/* One string of the plan's backend configuration: a name like any other,
+ * a path for the local backend (relative ones are relative to where
+ * terraform runs), a host for hostnames and URLs (an unknown remote host
+ * counts as unknown_remote). */
+static void consider_backend_value(facts *fx, const config *cfg, const char *type, const char *key,
+                                   const char *v, const char *ldir, const char *dir)
+{
+	const char *last = strrchr(key, '.');
+	const char *leaf = last ? last + 1 : key;
+
+	if (!*v)
+		return;
+	if (!strcmp(type, "local") && (!strcmp(key, "path") || !strcmp(key, "workspace_dir")))
+		consider_path(fx, cfg, NAME_PATH, ldir, dir, v);
+	else
+		facts_consider(fx, cfg, NAME_PATH, v);
+	autofree char *host = url_host(v);
+	if (host)
+		facts_consider(fx, cfg, NAME_HOST, host);
+	else if (!strcmp(leaf, "hostname") || !strcmp(leaf, "host"))
+		facts_consider(fx, cfg, NAME_HOST, v);
+}
+
+/* `terraform apply PLANFILE` uses the backend (type, configuration,
+ * workspace) and the variable values recorded in the plan, not those of
+ * the directory it runs in: they, and the plan file's own name, count
+ * towards the environment. A plan whose backend cannot be read targets an
+ * unknown place: unknown_remote, never the harmless default. */
+static void consider_saved_plan(const invocation *inv, facts *fx, operation *op, const tf_opts *o,
+                                const char *ldir, const char *dir, const plan_info *p)
+{
+	const config *cfg = inv->cfg;
+	const tfplan_backend *b = &p->backend;
+
+	consider_path(fx, cfg, NAME_PATH, ldir, dir, o->pos.v[0]);
+	for (size_t i = 0; i < p->var_values.n; i++)
+		facts_consider(fx, cfg, NAME_PATH, p->var_values.v[i]);
+	if (!p->backend_ok) {
+		const char *why = p->backend_error[0] ? p->backend_error
+		                  : p->error          ? p->error
+		                                      : "the plan file cannot be read";
+		fs_set(&op->f, "plan_backend", "unknown");
+		fs_set(&op->f, "plan_backend_error", why);
+		sv_push_steal(&fx->notes,
+		              xasprintf("the backend the plan applies to cannot be read (%s): "
+		                        "counted as %s",
+		                        why, cfg->unknown_remote));
+		facts_adopt_env(fx, cfg, cfg->unknown_remote);
+		return;
+	}
+	strbuf conf = {0};
+	for (size_t i = 0; i < b->keys.n; i++) {
+		sb_printf(&conf, "%s%s=%s", i ? "\n" : "", b->keys.v[i], b->values.v[i]);
+		consider_backend_value(fx, cfg, b->type, b->keys.v[i], b->values.v[i], ldir, dir);
+	}
+	fs_set(&op->f, "plan_backend", b->type);
+	fs_set(&op->f, "plan_backend_config", conf.s ? conf.s : "");
+	fs_set(&op->f, "plan_workspace", b->workspace);
+	sb_free(&conf);
+	if (*b->workspace)
+		facts_consider(fx, cfg, NAME_WORKSPACE, b->workspace);
+}
+
 /* apply and destroy: the plan that will be applied, as far as it can be
  * known here, and in run mode what runs instead of the argv typed. false
  * (the reason in err) when interlock's own plan could not be made or read:
  * the caller blocks, nothing is applied. */
 static bool handle_plan(const invocation *inv, facts *fx, operation *op, const tf_opts *o,
-                        const char *dir, const char *ws, char *err, size_t errlen)
+                        const char *ldir, const char *dir, const char *ws, char *err, size_t errlen)
 {
 	plan_info p = {.fd = -1};
 	bool gate = production_ranked(fx, inv->cfg);
 
 	if (o->cmd->cls == C_APPLY && o->pos.n == 1) {
 		read_given_plan(inv, o, dir, &p);
+		consider_saved_plan(inv, fx, op, o, ldir, dir, &p);
 		if (!inv->dry && p.fd >= 0 && o->pos0_argv_i > 0) {
 			/* the plan that was read is the plan that runs */
 			for (int i = 0; i < inv->argc; i++)
 				sv_push_steal(&fx->exec_argv, i == o->pos0_argv_i
 				                                  ? xasprintf("/dev/fd/%d", p.fd)
 				                                  : xstrdup(inv->argv[i]));
+		} else if (!inv->dry && p.fd >= 0 && o->pos0_env_i >= 0) {
+			pin_injected_plan(inv, o, p.fd);
 		}
 	} else if (o->auto_approve) {
 		p.state = "none";
@@ -1765,7 +1924,7 @@ static void put_command(operation *op, const tf_opts *o)
 
 bool analyse_terraform(const invocation *inv, facts *fx, char *err, size_t errlen)
 {
-	tf_opts o = {.lock = true, .pos0_argv_i = -1};
+	tf_opts o = {.lock = true, .pos0_argv_i = -1, .pos0_env_i = -1};
 	autofree char *dir = NULL;
 	autofree char *ldir = NULL;
 	bool ok = true;
@@ -1783,7 +1942,7 @@ bool analyse_terraform(const invocation *inv, facts *fx, char *err, size_t errle
 	put_command(op, &o);
 	bool quiet = o.version || o.help || o.autocomplete || !o.cmd;
 	if (!quiet && (o.cmd->cls == C_APPLY || o.cmd->cls == C_DESTROY))
-		ok = handle_plan(inv, fx, op, &o, dir, ws, err, errlen);
+		ok = handle_plan(inv, fx, op, &o, ldir, dir, ws, err, errlen);
 	fs_set(&op->f, "token", ws);
 	tf_opts_free(&o);
 	return ok;

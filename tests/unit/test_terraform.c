@@ -414,9 +414,14 @@ static void test_plan_files(void)
 	          "aws_db_instance.main\naws_instance.web\naws_instance.old (deposed object abc)");
 	CHECK_STR(f(&fx, "delete_types"), "aws_db_instance\naws_instance\naws_instance");
 	CHECK_STR(f(&fx, "replace_addresses"), "aws_instance.web");
-	CHECK(fx.notes.n == 4, "a summary and three addresses in the notes, got %zu", fx.notes.n);
-	CHECK(fx.notes.n == 4 && strstr(fx.notes.v[2], "replace aws_instance.web (aws_instance)"),
-	      "replace note: %s", fx.notes.n > 2 ? fx.notes.v[2] : "");
+	/* the stand-in's plan is JSON, not a zip: its backend is unknown */
+	CHECK_STR(f(&fx, "plan_backend"), "unknown");
+	CHECK(fx.notes.n == 5, "backend, a summary and three addresses in the notes, got %zu",
+	      fx.notes.n);
+	CHECK(fx.notes.n == 5 && strstr(fx.notes.v[0], "cannot be read") &&
+	          strstr(fx.notes.v[3], "replace aws_instance.web (aws_instance)"),
+	      "notes: %s / %s", fx.notes.n > 3 ? fx.notes.v[0] : "",
+	      fx.notes.n > 3 ? fx.notes.v[3] : "");
 	CHECK(fx.exec_argv.n == 0, "dry mode never replaces the argv");
 	char *got = slurp(logfile);
 	CHECK(strstr(got, "arg -chdir=p\narg show\narg -json\narg -no-color\narg /dev/fd/") != NULL,
