@@ -58,6 +58,16 @@
  *                    delete_addresses, delete_types, replace_addresses, summary
  *   unknown          yes/no, with unknown_what and unknown_all
  *   token            the workspace name
+ *   plan_backend, plan_backend_config, plan_backend_error, plan_workspace:
+ *                    apply PLANFILE: what the plan itself targets (tfplan.c)
+ *
+ * Names as given. Directories, var files, -state and the data directory
+ * count by the name as given (links not resolved; $PWD when it is the
+ * working directory) and by the resolved path: a link prod-link to a
+ * neutral directory is production (target field dir_as_given). A saved
+ * plan applies to the backend and workspace recorded in it, so those, its
+ * variables' string values and its file name count too; a plan whose
+ * backend cannot be read counts as unknown_remote.
  *
  * Fail closed. A command or option interlock does not know, or something
  * terraform itself would refuse (interlock may be wrong about that), sets
