@@ -14,7 +14,7 @@ MANDIR   ?= $(DATADIR)/man
 DESTDIR  ?=
 
 CC       ?= cc
-PKGS     := libpcre2-8 jansson inih
+PKGS     := libpcre2-8 jansson inih zlib
 CPPFLAGS += -Iinclude -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -22,7 +22,7 @@ CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 # Libraries on the start-up path are linked statically: every dynamic library
 # costs each start of interlock (which runs before every guarded rm) the
 # loader's time; libc stays dynamic.
-STATIC_LIBS := -Wl,-Bstatic -lpcre2-8 -ljansson -linih -Wl,-Bdynamic
+STATIC_LIBS := -Wl,-Bstatic -lpcre2-8 -ljansson -linih -lz -Wl,-Bdynamic
 LDFLAGS  += -pie -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
 LDLIBS   += $(STATIC_LIBS)
 
@@ -30,7 +30,7 @@ SRC := src/main.c src/help.c src/cmd_run.c src/cmd_rules.c src/cmd_admin.c src/e
        src/config.c src/classify.c src/rules.c src/examples.c src/facts.c \
        src/decide.c src/gate.c src/audit.c src/exec.c src/die.c src/util.c \
        src/toml/toml.c src/analyse/analyse.c src/analyse/rm.c \
-       src/analyse/terraform.c src/analyse/psql.c src/analyse/pg_restore.c src/psql/lexer.c src/psql/explain.c src/psql/target.c src/psql/sqlfacts.c src/psql/pg_wrapper.c
+       src/analyse/terraform.c src/analyse/tfplan.c src/analyse/psql.c src/analyse/pg_restore.c src/psql/lexer.c src/psql/explain.c src/psql/target.c src/psql/sqlfacts.c src/psql/pg_wrapper.c
 RULES := $(sort $(wildcard rules.d/*.toml))
 
 OBJ      := $(SRC:%.c=build/obj/%.o) build/obj/embedded_rules.o

@@ -58,6 +58,16 @@
  *                    delete_addresses, delete_types, replace_addresses, summary
  *   unknown          yes/no, with unknown_what and unknown_all
  *   token            the workspace name
+ *   plan_backend, plan_backend_config, plan_backend_error, plan_workspace:
+ *                    apply PLANFILE: what the plan itself targets (tfplan.c)
+ *
+ * Names as given. Directories, var files, -state and the data directory
+ * count by the name as given (links not resolved; $PWD when it is the
+ * working directory) and by the resolved path: a link prod-link to a
+ * neutral directory is production (target field dir_as_given). A saved
+ * plan applies to the backend and workspace recorded in it, so those, its
+ * variables' string values and its file name count too; a plan whose
+ * backend cannot be read counts as unknown_remote.
  *
  * Fail closed. A command or option interlock does not know, or something
  * terraform itself would refuse (interlock may be wrong about that), sets
@@ -122,9 +132,10 @@
 #include "analyse.h"
 #include "classify.h"
 #include "engine.h"
+#include "tfplan.h"
 
 #define MAX_SHOW_OUTPUT  (512L << 20) /* plan JSON larger than this: unreadable */
-#define MAX_ENV_FILE     4096         /* the data directory's "environment" file */
+#define MAX_ENV_FILE     (1L << 20)   /* the data directory's "environment" file */
 #define MAX_LISTED_NOTES 2000         /* addresses listed in the banner */
 
 /* ---- commands and their flags (terraform 1.11.4) ------------------------ */
@@ -245,6 +256,7 @@ typedef struct {
 	char *s;    /* owned */
 	int from;   /* FROM_* */
 	int argv_i; /* index in the invocation's argv, -1 when injected */
+	int env_i;  /* index among its variable's words, -1 from argv */
 } targ;
 
 typedef struct {
@@ -252,14 +264,14 @@ typedef struct {
 	size_t n, cap;
 } targs;
 
-static void ta_insert(targs *a, size_t at, const char *s, int from, int argv_i)
+static void ta_insert(targs *a, size_t at, const char *s, int from, int argv_i, int env_i)
 {
 	if (a->n == a->cap) {
 		a->cap = a->cap ? a->cap * 2 : 16;
 		a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
 	}
 	memmove(&a->v[at + 1], &a->v[at], (a->n - at) * sizeof(*a->v));
-	a->v[at] = (targ){.s = xstrdup(s), .from = from, .argv_i = argv_i};
+	a->v[at] = (targ){.s = xstrdup(s), .from = from, .argv_i = argv_i, .env_i = env_i};
 	a->n++;
 }
 
@@ -299,6 +311,8 @@ typedef struct {
 	strvec apply_flags; /* forwarded to the apply of that plan */
 	strvec pos;         /* positional arguments */
 	int pos0_argv_i;    /* argv index of the first positional, -1 if injected */
+	int pos0_from;      /* where it came from (FROM_*) */
+	int pos0_env_i;     /* injected: its index among its variable's words */
 	strvec unknown;     /* what interlock does not know or terraform refuses */
 	strvec injected;    /* "TF_CLI_ARGS: ARG..." */
 } tf_opts;
@@ -600,7 +614,7 @@ static void merge_env(const invocation *inv, tf_opts *o, const char *name, int f
 	}
 	strbuf shown = {0};
 	for (size_t i = 0; i < words.n; i++) {
-		ta_insert(&o->args, at + i, words.v[i], from, -1);
+		ta_insert(&o->args, at + i, words.v[i], from, -1, (int)i);
 		sb_putc(&shown, ' ');
 		sb_puts(&shown, words.v[i]);
 	}
@@ -747,6 +761,8 @@ static void parse_flags(tf_opts *o)
 		}
 	}
 	o->pos0_argv_i = i < o->args.n ? o->args.v[i].argv_i : -1;
+	o->pos0_from = i < o->args.n ? o->args.v[i].from : FROM_ARGV;
+	o->pos0_env_i = i < o->args.n ? o->args.v[i].env_i : -1;
 	for (; i < o->args.n; i++)
 		sv_push(&o->pos, o->args.v[i].s);
 }
@@ -788,7 +804,7 @@ static void parse_invocation(const invocation *inv, tf_opts *o)
 	cli_view v;
 
 	for (int i = 1; i < inv->argc; i++)
-		ta_insert(&o->args, o->args.n, inv->argv[i], FROM_ARGV, i);
+		ta_insert(&o->args, o->args.n, inv->argv[i], FROM_ARGV, i, -1);
 	extract_chdir(o);
 
 	/* the command as the first cli.CLI sees it decides where (and which
@@ -863,31 +879,123 @@ static char *absolute(const char *dir, const char *p)
 	return real ? real : normalise(joined);
 }
 
-/* The workspace named by the data directory's "environment" file, trimmed;
- * NULL when there is none (or it is empty). Never blocks on a FIFO. */
-static char *read_env_file(const char *data_dir)
+/* The path as given, without resolving symbolic links: dir joined and
+ * "." and ".." folded lexically. A directory reached through a link named
+ * for production is production even when the link's target is not. */
+static char *logical(const char *dir, const char *p)
+{
+	autofree char *joined = p[0] == '/' ? xstrdup(p) : xasprintf("%s/%s", dir, p);
+	return normalise(joined);
+}
+
+/* The working directory as the shell names it: $PWD when that is an
+ * absolute path to the same directory as getcwd's (as sh's pwd -L checks),
+ * else the resolved one. */
+static char *logical_cwd(const invocation *inv)
+{
+	const char *pwd = inv_getenv(inv, "PWD");
+	struct stat a, b;
+
+	if (pwd && pwd[0] == '/' && stat(pwd, &a) == 0 && stat(inv->cwd, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return normalise(pwd);
+	return xstrdup(inv->cwd);
+}
+
+/* Go's unicode.IsSpace for the rune that starts at s (n bytes left), as
+ * UTF-8: its length, or 0 when it is not white space. */
+static size_t go_space_at(const unsigned char *s, size_t n)
+{
+	if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')))
+		return 1;
+	if (n >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2; /* U+0085, U+00A0 */
+	if (n < 3)
+		return 0;
+	if (s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80)
+		return 3; /* U+1680 */
+	if (s[0] == 0xe2 && s[1] == 0x80 &&
+	    ((s[2] >= 0x80 && s[2] <= 0x8a) || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
+		return 3; /* U+2000..U+200A, U+2028, U+2029, U+202F */
+	if (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)
+		return 3; /* U+205F */
+	if (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)
+		return 3; /* U+3000 */
+	return 0;
+}
+
+/* Go's strings.TrimSpace on s[0..*len): returns the start, sets *len. A
+ * white-space rune is a complete valid sequence, so matching bytes at the
+ * end is what utf8.DecodeLastRune would find there. */
+static const char *go_trim_space(const char *s, size_t *len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = *len, k;
+
+	while (n && (k = go_space_at(u, n))) {
+		u += k;
+		n -= k;
+	}
+	while (n) {
+		for (k = 1; k <= 3 && k <= n; k++)
+			if (go_space_at(u + n - k, k) == k)
+				break;
+		if (k > 3 || k > n)
+			break;
+		n -= k;
+	}
+	*len = n;
+	return (const char *)u;
+}
+
+/* The workspace named by the data directory's "environment" file, read as
+ * terraform reads it (the whole file, bytes.TrimSpace); NULL when terraform
+ * would use "default" (no file, a directory, empty). *unknown is set when
+ * interlock cannot know what terraform would read: a file larger than
+ * MAX_ENV_FILE, not a regular file (a FIFO would block), an unreadable
+ * one, or a NUL byte in the name. Never blocks. */
+static char *read_env_file(const char *data_dir, bool *unknown)
 {
 	autofree char *path = xasprintf("%s/environment", data_dir);
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
-	char buf[MAX_ENV_FILE + 1];
-	ssize_t n = 0;
+	strbuf b = {0};
 
-	if (fd < 0)
+	*unknown = false;
+	if (fd < 0) {
+		*unknown = errno != ENOENT && errno != ENOTDIR;
 		return NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		n = read(fd, buf, MAX_ENV_FILE);
+	}
+	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > MAX_ENV_FILE) {
+		close(fd);
+		*unknown = true;
+		return NULL;
+	}
+	char chunk[4096];
+	ssize_t r;
+	while ((r = read(fd, chunk, sizeof chunk)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || b.len + (size_t)r > MAX_ENV_FILE) {
+			*unknown = true;
+			break;
+		}
+		sb_putn(&b, chunk, (size_t)r);
+	}
 	close(fd);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	char *s = buf;
-	while (*s && strchr(" \t\r\n\v\f", *s))
-		s++;
-	size_t len = strlen(s);
-	while (len && strchr(" \t\r\n\v\f", s[len - 1]))
-		s[--len] = '\0';
-	return len ? xstrdup(s) : NULL;
+	size_t len = b.len;
+	const char *s = go_trim_space(b.s ? b.s : "", &len);
+	char *ws = NULL;
+	if (*unknown || memchr(s, '\0', len))
+		*unknown = true;
+	else if (len)
+		ws = xstrndup(s, len);
+	sb_free(&b);
+	return ws;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -934,35 +1042,68 @@ static void set_lines(fieldset *fs, const char *name, const strvec *sv)
 	sb_free(&b);
 }
 
-static void consider_file(facts *fx, const config *cfg, const char *dir, const char *name)
+/* A file or directory terraform is given, relative to dir: its environment
+ * is the highest of the name as given (ldir, links not resolved) and of the
+ * file it resolves to (rdir, realpath). */
+static void consider_path(facts *fx, const config *cfg, name_kind kind, const char *ldir,
+                          const char *rdir, const char *name)
 {
-	autofree char *abs = absolute(dir, name);
+	autofree char *l = logical(ldir, name);
+	autofree char *r = absolute(rdir, name);
 
+	facts_consider(fx, cfg, kind, l);
+	facts_consider(fx, cfg, kind, r);
+}
+
+static void consider_file(facts *fx, const config *cfg, const char *ldir, const char *rdir,
+                          const char *name)
+{
 	facts_consider(fx, cfg, NAME_VAR_FILE, base_name(name));
-	facts_consider(fx, cfg, NAME_VAR_FILE, abs);
+	consider_path(fx, cfg, NAME_VAR_FILE, ldir, rdir, name);
+}
+
+/* The workspace and where it comes from (owned); *unknown when the
+ * environment file cannot be read as terraform reads it. */
+static char *current_workspace(const invocation *inv, const char *data_dir, const char **source,
+                               bool *unknown)
+{
+	const char *tw = inv_getenv(inv, "TF_WORKSPACE");
+	char *ws;
+
+	*unknown = false;
+	if (tw && *tw) {
+		*source = "TF_WORKSPACE";
+		return xstrdup(tw);
+	}
+	if ((ws = read_env_file(data_dir, unknown))) {
+		*source = "environment file";
+		return ws;
+	}
+	if (*unknown) {
+		*source = "environment file (unreadable)";
+		return xstrdup("unknown");
+	}
+	*source = "default";
+	return xstrdup("default");
 }
 
 /* Sets the target's fields and considers every name; returns the workspace
  * (owned). */
-static char *set_target(const invocation *inv, facts *fx, const tf_opts *o, char **dir_out)
+static char *set_target(const invocation *inv, facts *fx, const tf_opts *o, char **dir_out,
+                        char **ldir_out)
 {
 	const config *cfg = inv->cfg;
-	char *dir = o->chdir ? absolute(inv->cwd, o->chdir) : absolute(inv->cwd, ".");
+	autofree char *lcwd = logical_cwd(inv);
+	const char *cd = o->chdir ? o->chdir : ".";
+	char *dir = absolute(inv->cwd, cd);
+	char *ldir = logical(lcwd, cd);
 	const char *dd = inv_getenv(inv, "TF_DATA_DIR");
-	autofree char *data_dir = absolute(dir, dd && *dd ? dd : ".terraform");
-	const char *tw = inv_getenv(inv, "TF_WORKSPACE");
-	char *ws = NULL;
+	const char *dd_name = dd && *dd ? dd : ".terraform";
+	autofree char *data_dir = absolute(dir, dd_name);
 	const char *source;
+	bool ws_unknown;
+	char *ws = current_workspace(inv, data_dir, &source, &ws_unknown);
 
-	if (tw && *tw) {
-		ws = xstrdup(tw);
-		source = "TF_WORKSPACE";
-	} else if ((ws = read_env_file(data_dir))) {
-		source = "environment file";
-	} else {
-		ws = xstrdup("default");
-		source = "default";
-	}
 	const char *canon = o->cmd ? o->cmd->canon : "";
 	if ((!strcmp(canon, "workspace delete") || !strcmp(canon, "workspace new") ||
 	     !strcmp(canon, "workspace select")) &&
@@ -975,6 +1116,8 @@ static char *set_target(const invocation *inv, facts *fx, const tf_opts *o, char
 	fs_set(&fx->target, "workspace", ws);
 	fs_set(&fx->target, "workspace_source", source);
 	fs_set(&fx->target, "dir", dir);
+	if (strcmp(ldir, dir) != 0)
+		fs_set(&fx->target, "dir_as_given", ldir);
 	fs_set(&fx->target, "data_dir", data_dir);
 	if (o->chdir)
 		fs_set(&fx->target, "chdir", o->chdir);
@@ -984,19 +1127,28 @@ static char *set_target(const invocation *inv, facts *fx, const tf_opts *o, char
 	set_lines(&fx->target, "auto_var_files", &autos);
 
 	facts_consider(fx, cfg, NAME_WORKSPACE, ws);
-	for (size_t i = 0; i < o->var_files.n; i++)
-		consider_file(fx, cfg, dir, o->var_files.v[i]);
-	for (size_t i = 0; i < autos.n; i++)
-		consider_file(fx, cfg, dir, autos.v[i]);
-	for (size_t i = 0; i < o->backend_files.n; i++)
-		consider_file(fx, cfg, dir, o->backend_files.v[i]);
-	facts_consider(fx, cfg, NAME_PATH, dir);
-	if (o->state_path) {
-		autofree char *sp = absolute(dir, o->state_path);
-		facts_consider(fx, cfg, NAME_PATH, sp);
+	if (ws_unknown) {
+		/* terraform may read any workspace there: unknown means dangerous */
+		sv_push_steal(&fx->notes,
+		              xasprintf("the workspace in %s/environment cannot be read as "
+		                        "terraform reads it: counted as %s",
+		                        data_dir, cfg->unknown_remote));
+		facts_adopt_env(fx, cfg, cfg->unknown_remote);
 	}
+	for (size_t i = 0; i < o->var_files.n; i++)
+		consider_file(fx, cfg, ldir, dir, o->var_files.v[i]);
+	for (size_t i = 0; i < autos.n; i++)
+		consider_file(fx, cfg, ldir, dir, autos.v[i]);
+	for (size_t i = 0; i < o->backend_files.n; i++)
+		consider_file(fx, cfg, ldir, dir, o->backend_files.v[i]);
+	facts_consider(fx, cfg, NAME_PATH, ldir);
+	facts_consider(fx, cfg, NAME_PATH, dir);
+	consider_path(fx, cfg, NAME_PATH, ldir, dir, dd_name);
+	if (o->state_path)
+		consider_path(fx, cfg, NAME_PATH, ldir, dir, o->state_path);
 	sv_clear(&autos);
 	*dir_out = dir;
+	*ldir_out = ldir;
 	return ws;
 }
 
@@ -1094,7 +1246,11 @@ typedef struct {
 	bool counted;
 	long deletes, replaces, creates, updates, forgets;
 	strvec del_addrs, del_types, repl_addrs;
-	int fd; /* the open plan, -1 when none */
+	strvec var_values; /* the string values of the plan's variables */
+	int fd;            /* the open plan, -1 when none */
+	bool backend_ok;   /* a given plan: backend read from the file */
+	tfplan_backend backend;
+	char backend_error[256];
 } plan_info;
 
 static void plan_info_free(plan_info *p)
@@ -1104,6 +1260,8 @@ static void plan_info_free(plan_info *p)
 	sv_clear(&p->del_addrs);
 	sv_clear(&p->del_types);
 	sv_clear(&p->repl_addrs);
+	sv_clear(&p->var_values);
+	tfplan_backend_free(&p->backend);
 }
 
 PRINTF(2, 3) static bool plan_fail(plan_info *p, const char *fmt, ...)
@@ -1120,6 +1278,23 @@ PRINTF(2, 3) static bool plan_fail(plan_info *p, const char *fmt, ...)
 	return false;
 }
 
+/* Every string in v (the plan's "variables": {"name": {"value": ...}}). */
+static void collect_strings(json_t *v, int depth, strvec *out)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+
+	if (depth > 64)
+		return;
+	if (json_is_string(v))
+		sv_push(out, json_string_value(v));
+	else if (json_is_object(v))
+		json_object_foreach(v, k, e) collect_strings(e, depth + 1, out);
+	else if (json_is_array(v))
+		json_array_foreach(v, i, e) collect_strings(e, depth + 1, out);
+}
+
 /* Counts the resource changes of `terraform show -json` output. Anything
  * not shaped like a plan is a failure, never an empty plan. */
 static bool count_changes(json_t *root, plan_info *p)
@@ -1133,6 +1308,7 @@ static bool count_changes(json_t *root, plan_info *p)
 		return plan_fail(p, "a state, not a plan (no planned_values)");
 	if (json_is_true(json_object_get(root, "errored")))
 		return plan_fail(p, "terraform recorded errors in this plan and will not apply it");
+	collect_strings(json_object_get(root, "variables"), 0, &p->var_values);
 	json_t *rcs = json_object_get(root, "resource_changes");
 	if (rcs && !json_is_array(rcs))
 		return plan_fail(p, "resource_changes is not a list");
@@ -1298,6 +1474,8 @@ static void read_given_plan(const invocation *inv, const tf_opts *o, const char 
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	p->fd = keep_fd(fd);
+	p->backend_ok =
+	    tfplan_read_backend(p->fd, &p->backend, p->backend_error, sizeof p->backend_error);
 	if (!show_plan(inv, o, p))
 		p->state = "unreadable";
 }
@@ -1481,24 +1659,151 @@ static char *plan_text(const facts *fx, const tf_opts *o, const plan_info *p, co
 	return xstrdup(p->error ? p->error : "");
 }
 
+/* go-shellwords reads 'word' literally; a ' inside is ended, escaped and
+ * reopened. */
+static void sh_quote(strbuf *b, const char *word)
+{
+	sb_putc(b, '\'');
+	for (const char *p = word; *p; p++) {
+		if (*p == '\'')
+			sb_puts(b, "'\\''");
+		else
+			sb_putc(b, *p);
+	}
+	sb_putc(b, '\'');
+}
+
+/* A plan file named in TF_CLI_ARGS or TF_CLI_ARGS_apply: the variable that
+ * terraform will read is rewritten, every word quoted, the plan's word
+ * replaced by the descriptor that was read, so the plan shown is the plan
+ * applied (as for a plan file in argv). */
+static void pin_injected_plan(const invocation *inv, const tf_opts *o, int fd)
+{
+	const char *name = from_name(o, o->pos0_from);
+	const char *v = inv_getenv(inv, name);
+	strvec words = {0};
+	strbuf b = {0};
+
+	if (!v || !shell_words(v, &words) || (size_t)o->pos0_env_i >= words.n)
+		diex(78, "%s changed during the analysis", name); /* cannot happen */
+	for (size_t i = 0; i < words.n; i++) {
+		autofree char *fdpath = xasprintf("/dev/fd/%d", fd);
+		if (i)
+			sb_putc(&b, ' ');
+		sh_quote(&b, i == (size_t)o->pos0_env_i ? fdpath : words.v[i]);
+	}
+	if (setenv(name, b.s, 1) != 0)
+		diex(78, "cannot set %s", name);
+	sb_free(&b);
+	sv_clear(&words);
+}
+
+/* The host of a URL ("scheme://user@host:port/..."), or NULL. */
+static char *url_host(const char *v)
+{
+	const char *p = strstr(v, "://");
+
+	if (!p)
+		return NULL;
+	p += 3;
+	size_t n = strcspn(p, "/?#");
+	const char *at = memrchr(p, '@', n);
+	if (at) {
+		n -= (size_t)(at + 1 - p);
+		p = at + 1;
+	}
+	if (n && p[0] == '[') { /* [v6]:port */
+		const char *close = memchr(p, ']', n);
+		return close ? xstrndup(p + 1, (size_t)(close - p - 1)) : xstrndup(p, n);
+	}
+	const char *colon = memchr(p, ':', n);
+	return xstrndup(p, colon ? (size_t)(colon - p) : n);
+}
+
+/* One string of the plan's backend configuration: a name like any other,
+ * a path for the local backend (relative ones are relative to where
+ * terraform runs), a host for hostnames and URLs (an unknown remote host
+ * counts as unknown_remote). */
+static void consider_backend_value(facts *fx, const config *cfg, const char *type, const char *key,
+                                   const char *v, const char *ldir, const char *dir)
+{
+	const char *last = strrchr(key, '.');
+	const char *leaf = last ? last + 1 : key;
+
+	if (!*v)
+		return;
+	if (!strcmp(type, "local") && (!strcmp(key, "path") || !strcmp(key, "workspace_dir")))
+		consider_path(fx, cfg, NAME_PATH, ldir, dir, v);
+	else
+		facts_consider(fx, cfg, NAME_PATH, v);
+	autofree char *host = url_host(v);
+	if (host)
+		facts_consider(fx, cfg, NAME_HOST, host);
+	else if (!strcmp(leaf, "hostname") || !strcmp(leaf, "host"))
+		facts_consider(fx, cfg, NAME_HOST, v);
+}
+
+/* `terraform apply PLANFILE` uses the backend (type, configuration,
+ * workspace) and the variable values recorded in the plan, not those of
+ * the directory it runs in: they, and the plan file's own name, count
+ * towards the environment. A plan whose backend cannot be read targets an
+ * unknown place: unknown_remote, never the harmless default. */
+static void consider_saved_plan(const invocation *inv, facts *fx, operation *op, const tf_opts *o,
+                                const char *ldir, const char *dir, const plan_info *p)
+{
+	const config *cfg = inv->cfg;
+	const tfplan_backend *b = &p->backend;
+
+	consider_path(fx, cfg, NAME_PATH, ldir, dir, o->pos.v[0]);
+	for (size_t i = 0; i < p->var_values.n; i++)
+		facts_consider(fx, cfg, NAME_PATH, p->var_values.v[i]);
+	if (!p->backend_ok) {
+		const char *why = p->backend_error[0] ? p->backend_error
+		                  : p->error          ? p->error
+		                                      : "the plan file cannot be read";
+		fs_set(&op->f, "plan_backend", "unknown");
+		fs_set(&op->f, "plan_backend_error", why);
+		sv_push_steal(&fx->notes,
+		              xasprintf("the backend the plan applies to cannot be read (%s): "
+		                        "counted as %s",
+		                        why, cfg->unknown_remote));
+		facts_adopt_env(fx, cfg, cfg->unknown_remote);
+		return;
+	}
+	strbuf conf = {0};
+	for (size_t i = 0; i < b->keys.n; i++) {
+		sb_printf(&conf, "%s%s=%s", i ? "\n" : "", b->keys.v[i], b->values.v[i]);
+		consider_backend_value(fx, cfg, b->type, b->keys.v[i], b->values.v[i], ldir, dir);
+	}
+	fs_set(&op->f, "plan_backend", b->type);
+	fs_set(&op->f, "plan_backend_config", conf.s ? conf.s : "");
+	fs_set(&op->f, "plan_workspace", b->workspace);
+	sb_free(&conf);
+	if (*b->workspace)
+		facts_consider(fx, cfg, NAME_WORKSPACE, b->workspace);
+}
+
 /* apply and destroy: the plan that will be applied, as far as it can be
  * known here, and in run mode what runs instead of the argv typed. false
  * (the reason in err) when interlock's own plan could not be made or read:
  * the caller blocks, nothing is applied. */
 static bool handle_plan(const invocation *inv, facts *fx, operation *op, const tf_opts *o,
-                        const char *dir, const char *ws, char *err, size_t errlen)
+                        const char *ldir, const char *dir, const char *ws, char *err, size_t errlen)
 {
 	plan_info p = {.fd = -1};
 	bool gate = production_ranked(fx, inv->cfg);
 
 	if (o->cmd->cls == C_APPLY && o->pos.n == 1) {
 		read_given_plan(inv, o, dir, &p);
+		consider_saved_plan(inv, fx, op, o, ldir, dir, &p);
 		if (!inv->dry && p.fd >= 0 && o->pos0_argv_i > 0) {
 			/* the plan that was read is the plan that runs */
 			for (int i = 0; i < inv->argc; i++)
 				sv_push_steal(&fx->exec_argv, i == o->pos0_argv_i
 				                                  ? xasprintf("/dev/fd/%d", p.fd)
 				                                  : xstrdup(inv->argv[i]));
+		} else if (!inv->dry && p.fd >= 0 && o->pos0_env_i >= 0) {
+			pin_injected_plan(inv, o, p.fd);
 		}
 	} else if (o->auto_approve) {
 		p.state = "none";
@@ -1629,8 +1934,9 @@ static void put_command(operation *op, const tf_opts *o)
 
 bool analyse_terraform(const invocation *inv, facts *fx, char *err, size_t errlen)
 {
-	tf_opts o = {.lock = true, .pos0_argv_i = -1};
+	tf_opts o = {.lock = true, .pos0_argv_i = -1, .pos0_env_i = -1};
 	autofree char *dir = NULL;
+	autofree char *ldir = NULL;
 	bool ok = true;
 
 	parse_invocation(inv, &o);
@@ -1641,12 +1947,12 @@ bool analyse_terraform(const invocation *inv, facts *fx, char *err, size_t errle
 			note_unknown(&o, "-chdir=%s (not a directory: terraform refuses)", o.chdir);
 	}
 	operation *op = facts_add_op(fx, "command");
-	autofree char *ws = set_target(inv, fx, &o, &dir);
+	autofree char *ws = set_target(inv, fx, &o, &dir, &ldir);
 	facts_settle_environment(fx, inv->cfg);
 	put_command(op, &o);
 	bool quiet = o.version || o.help || o.autocomplete || !o.cmd;
 	if (!quiet && (o.cmd->cls == C_APPLY || o.cmd->cls == C_DESTROY))
-		ok = handle_plan(inv, fx, op, &o, dir, ws, err, errlen);
+		ok = handle_plan(inv, fx, op, &o, ldir, dir, ws, err, errlen);
 	fs_set(&op->f, "token", ws);
 	tf_opts_free(&o);
 	return ok;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "analyse.h"
+#include "tfplan.h"
 #include "unit.h"
 
 static config cfg;
@@ -414,9 +415,14 @@ static void test_plan_files(void)
 	          "aws_db_instance.main\naws_instance.web\naws_instance.old (deposed object abc)");
 	CHECK_STR(f(&fx, "delete_types"), "aws_db_instance\naws_instance\naws_instance");
 	CHECK_STR(f(&fx, "replace_addresses"), "aws_instance.web");
-	CHECK(fx.notes.n == 4, "a summary and three addresses in the notes, got %zu", fx.notes.n);
-	CHECK(fx.notes.n == 4 && strstr(fx.notes.v[2], "replace aws_instance.web (aws_instance)"),
-	      "replace note: %s", fx.notes.n > 2 ? fx.notes.v[2] : "");
+	/* the stand-in's plan is JSON, not a zip: its backend is unknown */
+	CHECK_STR(f(&fx, "plan_backend"), "unknown");
+	CHECK(fx.notes.n == 5, "backend, a summary and three addresses in the notes, got %zu",
+	      fx.notes.n);
+	CHECK(fx.notes.n == 5 && strstr(fx.notes.v[0], "cannot be read") &&
+	          strstr(fx.notes.v[3], "replace aws_instance.web (aws_instance)"),
+	      "notes: %s / %s", fx.notes.n > 3 ? fx.notes.v[0] : "",
+	      fx.notes.n > 3 ? fx.notes.v[3] : "");
 	CHECK(fx.exec_argv.n == 0, "dry mode never replaces the argv");
 	char *got = slurp(logfile);
 	CHECK(strstr(got, "arg -chdir=p\narg show\narg -json\narg -no-color\narg /dev/fd/") != NULL,
@@ -627,6 +633,205 @@ static void gate_on_terminal(void)
 	free(tmp);
 }
 
+/* The environment file as terraform reads it (whole, Go's TrimSpace), and
+ * names as given: a link named for production, the data directory. */
+static void test_target_names(void)
+{
+	facts fx;
+	static const struct {
+		const char *text, *ws, *env;
+	} files[] = {
+	    {"production\xc2\xa0", "production", "production"},
+	    {"\xe3\x80\x80prod\xe2\x80\xa8\xc2\x85 \n", "prod", "production"},
+	    {"\xe2\x80\x8bprod", "\xe2\x80\x8bprod", "development"}, /* U+200B is not space */
+	    {"prod\xc2", "prod\xc2", "development"}, /* invalid UTF-8: kept, another name */
+	    {"\xc2\xa0 \t", "default", "development"},
+	};
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		put("ws/.terraform/environment", files[i].text);
+		tf(&fx, ARGV("apply"), (how){.cwd = "ws"});
+		CHECK_STR(t(&fx, "workspace"), files[i].ws);
+		CHECK_STR(fx.environment, files[i].env);
+		facts_free(&fx);
+	}
+	/* longer than any read of 4096 bytes */
+	strbuf big = {0};
+	for (int i = 0; i < 5000; i++)
+		sb_putc(&big, ' ');
+	sb_puts(&big, "production\n");
+	put("ws/.terraform/environment", big.s);
+	tf(&fx, ARGV("apply"), (how){.cwd = "ws"});
+	CHECK_STR(t(&fx, "workspace"), "production");
+	facts_free(&fx);
+	/* over the cap: unknown, which is unknown_remote */
+	for (int i = 0; i < 1100000; i++)
+		sb_putc(&big, ' ');
+	put("ws/.terraform/environment", big.s);
+	sb_free(&big);
+	tf(&fx, ARGV("apply"), (how){.cwd = "ws"});
+	CHECK_STR(t(&fx, "workspace_source"), "environment file (unreadable)");
+	CHECK_STR(fx.environment, "production");
+	facts_free(&fx);
+	put("ws/.terraform/environment", "a\0b");
+	char *envf = xasprintf("%s/ws/.terraform/environment", root);
+	FILE *fp = fopen(envf, "w");
+	if (fp) {
+		fwrite("dev\0prod", 1, 8, fp);
+		fclose(fp);
+	}
+	tf(&fx, ARGV("apply"), (how){.cwd = "ws"});
+	CHECK_STR(fx.environment, "production"); /* a NUL: not what terraform reads */
+	facts_free(&fx);
+	unlink(envf);
+	free(envf);
+
+	/* a link named for production to a neutral directory */
+	put("neutral/main.tf", "");
+	char *link = xasprintf("%s/prod-link", root);
+	CHECK(symlink("neutral", link) == 0, "symlink %s", link);
+	tf(&fx, ARGV("-chdir=prod-link", "destroy"), (how){0});
+	CHECK_STR(fx.environment, "production");
+	CHECK(str_ends(t(&fx, "dir"), "/neutral"), "dir %s", t(&fx, "dir"));
+	CHECK(str_ends(t(&fx, "dir_as_given"), "/prod-link"), "dir_as_given %s",
+	      t(&fx, "dir_as_given"));
+	facts_free(&fx);
+	char *pwd = xasprintf("PWD=%s", link);
+	tf(&fx, ARGV("destroy"), (how){.cwd = "neutral", .env = ENV(pwd)});
+	CHECK_STR(fx.environment, "production");
+	facts_free(&fx);
+	tf(&fx, ARGV("destroy"), (how){.cwd = "neutral", .env = ENV("PWD=/tmp/prod")});
+	CHECK_STR(fx.environment, "development"); /* $PWD is another directory: ignored */
+	facts_free(&fx);
+	free(pwd);
+	free(link);
+	tf(&fx, ARGV("destroy"),
+	   (how){.cwd = "neutral", .env = ENV("TF_DATA_DIR=.terraform-prod")});
+	CHECK_STR(fx.environment, "production");
+	facts_free(&fx);
+}
+
+/* Bytes of a file, and writing them back. */
+static char *get_bytes(const char *path, size_t *n)
+{
+	FILE *fp = fopen(path, "rb");
+	strbuf b = {0};
+	char buf[4096];
+	size_t r;
+
+	if (!fp)
+		return NULL;
+	while ((r = fread(buf, 1, sizeof buf, fp)) > 0)
+		sb_putn(&b, buf, r);
+	fclose(fp);
+	*n = b.len;
+	return b.s;
+}
+
+static void put_bytes(const char *path, const char *s, size_t n)
+{
+	FILE *fp = fopen(path, "wb");
+	if (fp) {
+		fwrite(s, 1, n, fp);
+		fclose(fp);
+	}
+}
+
+static bool backend_of(const char *path, tfplan_backend *b, char *why, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	bool ok = fd >= 0 && tfplan_read_backend(fd, b, why, len);
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* The plan file reader on a real plan made by terraform (when installed):
+ * zip, inflate, protobuf field 13, msgpack configuration; then damaged
+ * copies, which must fail rather than be guessed. */
+static void test_plan_backend(void)
+{
+	const char *tfbin = "/usr/local/bin/terraform";
+	char why[256];
+	tfplan_backend b;
+
+	if (access(tfbin, X_OK) != 0) {
+		printf("# terraform not installed: the plan file reader was not tested\n");
+		return;
+	}
+	char *dir = xasprintf("%s/realplan", root);
+	char *main_tf = xasprintf(
+	    "terraform {\n  backend \"local\" {\n    path = \"%s/prod/terraform.tfstate\"\n  }\n}\n"
+	    "resource \"terraform_data\" \"a\" {\n  input = \"a\"\n}\n",
+	    root);
+	put("realplan/main.tf", main_tf);
+	free(main_tf);
+	char *cmd =
+	    xasprintf("cd '%s' && export TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 && "
+	              "%s init -input=false >/dev/null && %s workspace new stg-eu >/dev/null && "
+	              "%s plan -input=false -out=x.plan >/dev/null",
+	              dir, tfbin, tfbin, tfbin);
+	CHECK(system(cmd) == 0, "terraform made a plan: %s", cmd);
+	free(cmd);
+	char *plan = xasprintf("%s/x.plan", dir);
+	CHECK(backend_of(plan, &b, why, sizeof why), "read: %s", why);
+	CHECK_STR(b.type, "local");
+	CHECK_STR(b.workspace, "stg-eu");
+	bool path_seen = false;
+	for (size_t i = 0; i < b.keys.n; i++)
+		if (!strcmp(b.keys.v[i], "path") &&
+		    str_ends(b.values.v[i], "/prod/terraform.tfstate"))
+			path_seen = true;
+	CHECK(path_seen, "the backend's path is among %zu configuration strings", b.keys.n);
+	tfplan_backend_free(&b);
+
+	size_t n = 0;
+	char *bytes = get_bytes(plan, &n);
+	char *bad = xasprintf("%s/bad.plan", dir);
+	static const struct {
+		const char *what, *why;
+	} damage[] = {
+	    {"truncated", "zip"},
+	    {"prefixed", "between the central directory"},
+	    {"flipped", "tfplan entry"},
+	    {"not zip", "not a zip"},
+	};
+	for (size_t i = 0; bytes && i < sizeof damage / sizeof *damage; i++) {
+		strbuf d = {0};
+		if (i == 0) {
+			sb_putn(&d, bytes, n - 10);
+		} else if (i == 1) {
+			sb_puts(&d, "junk");
+			sb_putn(&d, bytes, n);
+		} else if (i == 2) {
+			sb_putn(&d, bytes, n);
+			d.s[30 + 6 + 10] ^= 0x55; /* inside the first entry's data: tfplan */
+		} else {
+			sb_puts(&d, "{\"format_version\":\"1.2\"}");
+		}
+		put_bytes(bad, d.s, d.len);
+		sb_free(&d);
+		bool ok = backend_of(bad, &b, why, sizeof why);
+		CHECK(!ok && strstr(why, damage[i].why), "%s: %s, '%s'", damage[i].what,
+		      ok ? "read" : "failed", why);
+		tfplan_backend_free(&b);
+	}
+	/* in the analysis: the plan's backend and workspace count */
+	facts fx;
+	tf(&fx, ARGV("apply", "x.plan"), (how){.cwd = "realplan"});
+	CHECK_STR(f(&fx, "plan_backend"), "local");
+	CHECK_STR(f(&fx, "plan_workspace"), "stg-eu");
+	CHECK_STR(fx.environment, "production"); /* the backend's path */
+	facts_free(&fx);
+	tf(&fx, ARGV("apply", "bad.plan"), (how){.cwd = "realplan"});
+	CHECK_STR(f(&fx, "plan_backend"), "unknown");
+	CHECK_STR(fx.environment, "production"); /* unknown_remote */
+	facts_free(&fx);
+	free(bytes);
+	free(bad);
+	free(plan);
+	free(dir);
+}
+
 int main(void)
 {
 	char e[256];
@@ -645,6 +850,8 @@ int main(void)
 	test_global();
 	test_env_args();
 	test_workspace();
+	test_target_names();
+	test_plan_backend();
 	if (standin) {
 		test_plan_files();
 		in_session(gate_on_terminal, true);
