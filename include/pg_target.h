@@ -33,30 +33,36 @@ typedef struct {
  * i with hosts.v[i], ports.v[i] and, when hostaddrs.n, hostaddrs.v[i];
  * the three lists have the same length, at least 1. */
 typedef struct {
-	strvec hosts;     /* per slot, as PQhost() reports it: the host name, or
-	                     a socket directory (starts with '/', or '@' for
-	                     Linux's abstract namespace: local too; libpq's
-	                     default one filled in where none was given), or the
-	                     hostaddr when the slot has only that */
-	strvec hostaddrs; /* empty when no hostaddr was given; else per slot, ""
-	                     where that slot has none. A non-empty hostaddr is
-	                     where the connection goes (TCP), whatever the
-	                     slot's host says: the name then only serves TLS
-	                     and .pgpass. Classify by both. */
-	strvec ports;     /* per slot, decimal, default filled in */
-	char *dbname;     /* owned; never NULL */
-	char *user;       /* owned; never NULL */
-	char *service;    /* owned: the service used (service= or PGSERVICE),
-	                     NULL when none */
-	char *conninfo;   /* owned: "key='value' ..." reaching the same server,
-	                     database and user, for interlock's own read-only
-	                     EXPLAIN connection. Every target key is spelt out
-	                     (hostaddr='' too), so the connecting process's own
-	                     PG* variables and service files cannot move it.
-	                     Never holds a password (it may be logged) */
-	char *source;     /* owned: where each value came from, e.g. "host from
-	                     -d URI, port default, dbname from service 'prod'
-	                     (~/.pg_service.conf), user from PGUSER" */
+	strvec hosts;          /* per slot, as PQhost() reports it: the host name, or
+	                          a socket directory (starts with '/', or '@' for
+	                          Linux's abstract namespace: local too; libpq's
+	                          default one filled in where none was given), or the
+	                          hostaddr when the slot has only that */
+	strvec hostaddrs;      /* empty when no hostaddr was given; else per slot, ""
+	                          where that slot has none. A non-empty hostaddr is
+	                          where the connection goes (TCP), whatever the
+	                          slot's host says: the name then only serves TLS
+	                          and .pgpass. Classify by both. */
+	strvec ports;          /* per slot, decimal, default filled in */
+	char *dbname;          /* owned; never NULL */
+	char *user;            /* owned; never NULL */
+	char *service;         /* owned: the service used (service= or PGSERVICE),
+	                          NULL when none */
+	char *conninfo;        /* owned: "key='value' ..." reaching the same server,
+	                          database and user, for interlock's own read-only
+	                          EXPLAIN connection. Every target key is spelt out
+	                          (hostaddr='' too), so the connecting process's own
+	                          PG* variables and service files cannot move it.
+	                          Never holds a password (it may be logged) */
+	char *source;          /* owned: where each value came from, e.g. "host from
+	                          -d URI, port default, dbname from service 'prod'
+	                          (~/.pg_service.conf), user from PGUSER" */
+	char *options;         /* owned: the options libpq sends (-c settings for the
+	                          server), NULL when none */
+	bool options_env;      /* options came from PGOPTIONS (not replaced by a
+	                          connection string or a service) */
+	char *client_encoding; /* owned: client_encoding as given (connection
+	                          string, service, PGCLIENTENCODING), or NULL */
 } pg_target;
 
 /* false (with err) when the target cannot be known: libpq cannot be

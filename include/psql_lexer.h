@@ -48,7 +48,8 @@ typedef struct {
 	unsigned keywords;      /* KW_* seen outside quotes and comments */
 	bool interesting;       /* keywords != 0 || has_variables: worth parsing */
 	bool has_variables;     /* :name, :'name', :"name" outside quotes */
-	const char *terminator; /* ";", "\\g", "\\gx", "\\gexec", "\\gset", "\\gdesc",
+	const char *terminator; /* ";", "\n" (single-line mode), "\\g", "\\gx", "\\gexec", "\\gset",
+	                           "\\gdesc",
 	                           "\\crosstabview", "\\watch", or "" at end of input;
 	                           a \\g-family terminator is then also reported as a
 	                           meta event (its arguments matter: \\g |cmd), and
@@ -69,6 +70,12 @@ typedef struct {
 	void (*meta)(void *ctx, const psql_meta *m);
 	/* COPY ... FROM STDIN data: how many bytes were skipped as data. */
 	void (*copy_data)(void *ctx, size_t bytes, long line);
+	/* A COPY ... FROM STDIN data line that psql would run if the COPY failed
+	 * at the server (psql then reads the data lines as its input): word is
+	 * the line's first word, a statement keyword such as "delete", or a
+	 * meta-command such as "\\i". Only the start of each line is looked at
+	 * (data stays cheap); at most one report per COPY. */
+	void (*copy_sql)(void *ctx, const char *word, long line);
 } psql_lex_callbacks;
 
 typedef struct psql_lexer psql_lexer;
@@ -87,5 +94,9 @@ void psql_lex_feed(psql_lexer *lx, const char *buf, size_t len);
  * Feed nothing after it. */
 bool psql_lex_finish(psql_lexer *lx, const char **why);
 void psql_lex_free(psql_lexer *lx);
+/* psql's single-line mode (-S, SINGLELINE): a newline outside quotes,
+ * comments, parentheses and BEGIN ATOMIC blocks ends the statement, with
+ * terminator "\n". Takes effect from the next line. */
+void psql_lex_set_single_line(psql_lexer *lx, bool on);
 
 #endif

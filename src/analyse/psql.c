@@ -8,11 +8,13 @@
  *   session   an interactive session: interactive=yes, write=yes|no,
  *             read_only=yes|no (production sessions start read-only)
  *   opaque    SQL whose effect cannot be known before it runs: reason=...
- *   shell     \! and |pipes: command=...
+ *   shell     \!, |pipes, `backticks`, editors: command=...
  *
  * Nothing is sent anywhere while analysing. Piped stdin is spooled to an
  * unlinked temporary file while it is read, and that file becomes the real
  * psql's stdin: the bytes it gets are exactly the bytes interlock read. */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -25,6 +27,7 @@
 
 #include "analyse.h"
 #include "classify.h"
+#include "engine.h"
 #include "explain.h"
 #include "pg_target.h"
 #include "psql_lexer.h"
@@ -41,6 +44,7 @@ typedef struct {
 
 typedef struct {
 	const char *dbname, *host, *port, *user;
+	const char *output, *log_file; /* -o, -L */
 	psql_action actions[256];
 	size_t n_actions;
 	bool no_psqlrc, list, version_or_help, single_line;
@@ -48,14 +52,31 @@ typedef struct {
 	strvec unknown;
 } psql_opts;
 
+/* psql's state as the inputs run one after another: what \connect, \cd,
+ * \o, \set SINGLELINE and \setenv leave behind for what follows. */
+typedef struct {
+	char *dbname, *host, *port, *user; /* the connection now, as resolved */
+	char *options;                     /* its libpq options, or NULL */
+	bool options_env;                  /* ... taken from PGOPTIONS */
+	char *cwd;                         /* NULL after \cd somewhere unknown */
+	strvec written;                    /* files the input writes */
+	bool written_unknown;              /* ... and one whose name is unknown */
+	bool single_line;                  /* -S, SINGLELINE */
+	char *editor[3];                   /* \setenv PSQL_EDITOR, EDITOR, VISUAL */
+	bool editor_set[3];
+} psql_run;
+
 /* The analysis of one input (the command line, a file, stdin). */
 typedef struct psql_ctx psql_ctx;
 struct psql_ctx {
 	const invocation *inv;
 	facts *fx;
+	psql_run *run;
+	psql_lexer *lx;     /* NULL for -c text */
 	const char *source; /* "-c", "stdin", a file name */
 	const char *dir;    /* directory of the current file, for \ir */
 	int depth;
+	int if_depth; /* \if blocks open in this input (psql keeps one stack per file) */
 };
 
 /* ---- command line ------------------------------------------------------ */
@@ -132,6 +153,33 @@ static const opt_spec *find_long(const char *name, size_t len)
 	return found;
 }
 
+/* psql's ParseVariableBool: 1, 0, or -1 when the value is not a boolean. */
+static int parse_bool(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n && (!strncasecmp(v, "true", n) || !strncasecmp(v, "yes", n)))
+		return 1;
+	if (n && (!strncasecmp(v, "false", n) || !strncasecmp(v, "no", n)))
+		return 0;
+	if (!strncasecmp(v, "on", n > 2 ? n : 2) || !strcmp(v, "1"))
+		return 1;
+	if (!strncasecmp(v, "off", n > 2 ? n : 2) || !strcmp(v, "0"))
+		return 0;
+	return -1;
+}
+
+/* -v SINGLELINE=value sets single-line mode; -v SINGLELINE (no =) unsets
+ * the variable, which turns it off. */
+static void set_singleline_opt(psql_opts *o, const char *val)
+{
+	if (!val || strncmp(val, "SINGLELINE", 10) != 0 || (val[10] && val[10] != '='))
+		return;
+	int b = val[10] ? parse_bool(val + 11) : 0;
+	if (b >= 0)
+		o->single_line = b;
+}
+
 static void apply_opt(psql_opts *o, char c, const char *name, const char *val)
 {
 	switch (c) {
@@ -154,6 +202,12 @@ static void apply_opt(psql_opts *o, char c, const char *name, const char *val)
 	case 'U':
 		o->user = val;
 		break;
+	case 'o':
+		o->output = val;
+		break;
+	case 'L':
+		o->log_file = val;
+		break;
 	case 'X':
 		o->no_psqlrc = true;
 		break;
@@ -165,6 +219,7 @@ static void apply_opt(psql_opts *o, char c, const char *name, const char *val)
 		break;
 	case 'v':
 		o->n_vars++;
+		set_singleline_opt(o, val);
 		break;
 	case 'V':
 	case '?':
@@ -280,20 +335,168 @@ static const char *os_user_name(void)
 	return pw ? pw->pw_name : "postgres";
 }
 
-/* Sets the target fields and the environment; false when the target
- * cannot be known (then it counts as cfg->unknown_remote). */
-static void resolve_target(const invocation *inv, const psql_opts *o, facts *fx)
+/* ---- how the server will lex ------------------------------------------- */
+
+/* Client encodings in which the second byte of a character can be a
+ * backslash or a quote: the server, which knows the encoding, ends a string
+ * elsewhere than interlock, which lexes bytes as UTF-8 would. PostgreSQL's
+ * names and aliases, compared without case and punctuation. */
+static bool encoding_unsafe(const char *name)
 {
-	pg_conn_args a = {.dbname = o->dbname,
-	                  .host = o->host,
-	                  .port = o->port,
-	                  .user = o->user,
-	                  .envp = inv->envp,
-	                  .home = inv->cfg->home,
-	                  .os_user = os_user_name()};
+	static const char *const unsafe[] = {
+	    "sjis",    "shiftjis", "mskanji", "win932", "cp932",  "shiftjis2004",
+	    "big5",    "win950",   "cp950",   "gbk",    "win936", "cp936",
+	    "gb18030", "uhc",      "win949",  "cp949",  "johab",  NULL};
+	char norm[32];
+	size_t n = 0;
+
+	for (const char *p = name; *p && n + 1 < sizeof norm; p++)
+		if (isalnum((unsigned char)*p))
+			norm[n++] = (char)tolower((unsigned char)*p);
+	norm[n] = '\0';
+	for (const char *const *u = unsafe; *u; u++)
+		if (!strcmp(norm, *u))
+			return true;
+	return false;
+}
+
+/* client_encoding "auto" is the locale's codeset (LC_ALL, LC_CTYPE, LANG). */
+static bool locale_unsafe(const invocation *inv)
+{
+	static const char *const vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+
+	for (size_t i = 0; i < 3; i++) {
+		const char *v = inv_getenv(inv, vars[i]);
+		if (!v || !*v)
+			continue;
+		const char *dot = strchr(v, '.');
+		if (!dot)
+			return false;
+		autofree char *cs = xstrndup(dot + 1, strcspn(dot + 1, "@"));
+		return encoding_unsafe(cs);
+	}
+	return false;
+}
+
+/* The value a server option string (libpq options, PGOPTIONS) gives a
+ * setting: "-c name=value", "-cname=value" or "--name=value", '-' and '_'
+ * alike in the name, the last one winning. NULL when not set. */
+static char *server_option(const char *options, const char *name)
+{
+	autofree char *copy = xstrdup(options);
+	char *value = NULL;
+	bool next_is_setting = false;
+
+	for (char *save = NULL, *w = strtok_r(copy, " \t\n\r\f\v", &save); w;
+	     w = strtok_r(NULL, " \t\n\r\f\v", &save)) {
+		char *set = next_is_setting       ? w
+		            : str_starts(w, "--") ? w + 2
+		            : !strcmp(w, "-c")    ? NULL
+		            : str_starts(w, "-c") ? w + 2
+		                                  : NULL;
+		next_is_setting = !strcmp(w, "-c");
+		char *eq = set ? strchr(set, '=') : NULL;
+		if (!eq || (size_t)(eq - set) != strlen(name))
+			continue;
+		bool same = true;
+		for (size_t i = 0; same && set + i < eq; i++)
+			same = (set[i] == '-' ? '_' : tolower((unsigned char)set[i])) == name[i];
+		if (same) {
+			free(value);
+			value = xstrdup(eq + 1);
+		}
+	}
+	return value;
+}
+
+static void add_lexing_opaque(facts *fx, const char *source, const char *what)
+{
+	operation *op = facts_add_op(fx, "opaque");
+	fs_setf(&op->f, "reason",
+	        "%s: the server lexes the SQL differently from interlock (a quote or "
+	        "backslash inside a string can end it there), so what runs cannot be known",
+	        what);
+	fs_set(&op->f, "statement", "psql");
+	fs_set(&op->f, "source", source);
+}
+
+/* Settings made outside the SQL that change how the server splits it, as
+ * SET standard_conforming_strings or client_encoding do inside it. */
+static void check_lexing(const invocation *inv, facts *fx, const pg_target *t)
+{
+	autofree char *scs =
+	    t->options ? server_option(t->options, "standard_conforming_strings") : NULL;
+	autofree char *enc = t->options ? server_option(t->options, "client_encoding") : NULL;
+	const char *from = t->options_env ? "PGOPTIONS" : "the connection's options=";
+
+	if (scs && parse_bool(scs) != 1) {
+		autofree char *what = xasprintf("%s: -c standard_conforming_strings=%s", from, scs);
+		add_lexing_opaque(fx, "connection", what);
+	}
+	if (enc && encoding_unsafe(enc)) {
+		autofree char *what = xasprintf("%s: -c client_encoding=%s", from, enc);
+		add_lexing_opaque(fx, "connection", what);
+	}
+	const char *ce = t->client_encoding;
+	if (ce && (encoding_unsafe(ce) || (!strcasecmp(ce, "auto") && locale_unsafe(inv)))) {
+		autofree char *what = xasprintf("client encoding %s (PGCLIENTENCODING or "
+		                                "client_encoding in the connection)",
+		                                ce);
+		add_lexing_opaque(fx, "connection", what);
+	}
+}
+
+/* ---- target ------------------------------------------------------------ */
+
+static void run_set(char **slot, const char *val)
+{
+	free(*slot);
+	*slot = val ? xstrdup(val) : NULL;
+}
+
+/* The resolved target becomes psql's current connection, and each of its
+ * names counts towards the environment. */
+static void consider_target(const invocation *inv, facts *fx, psql_run *run, const pg_target *t)
+{
+	autofree char *hosts = join_list(&t->hosts);
+	autofree char *ports = join_list(&t->ports);
+
+	if (t->hosts.n == 0)
+		facts_consider(fx, inv->cfg, NAME_HOST, "");
+	for (size_t i = 0; i < t->hosts.n; i++)
+		facts_consider(fx, inv->cfg, NAME_HOST, t->hosts.v[i]);
+	for (size_t i = 0; i < t->hostaddrs.n; i++)
+		facts_consider(fx, inv->cfg, NAME_HOST, t->hostaddrs.v[i]);
+	if (t->dbname)
+		facts_consider(fx, inv->cfg, NAME_DATABASE, t->dbname);
+	if (t->service)
+		facts_consider(fx, inv->cfg, NAME_SERVICE, t->service);
+	run_set(&run->dbname, t->dbname);
+	run_set(&run->user, t->user);
+	run_set(&run->host, *hosts ? hosts : NULL);
+	run_set(&run->port, *ports ? ports : NULL);
+	run_set(&run->options, t->options);
+	run->options_env = t->options_env;
+	check_lexing(inv, fx, t);
+}
+
+static pg_conn_args conn_args(const invocation *inv)
+{
+	return (pg_conn_args){.envp = inv->envp, .home = inv->cfg->home, .os_user = os_user_name()};
+}
+
+/* Sets the target fields and the environment; a target that cannot be
+ * known counts as cfg->unknown_remote. */
+static void resolve_target(const invocation *inv, const psql_opts *o, facts *fx, psql_run *run)
+{
+	pg_conn_args a = conn_args(inv);
 	pg_target t = {0};
 	char err[512];
 
+	a.dbname = o->dbname;
+	a.host = o->host;
+	a.port = o->port;
+	a.user = o->user;
 	if (!pg_target_resolve(&a, &t, err, sizeof err)) {
 		fs_set(&fx->target, "error", err);
 		fs_set(&fx->target, "token", o->dbname ? o->dbname : "?");
@@ -316,16 +519,7 @@ static void resolve_target(const invocation *inv, const psql_opts *o, facts *fx)
 		fs_set(&fx->target, "service", t.service);
 	fs_set(&fx->target, "conninfo", t.conninfo ? t.conninfo : "");
 	fs_set(&fx->target, "token", t.dbname ? t.dbname : "");
-	if (t.hosts.n == 0)
-		facts_consider(fx, inv->cfg, NAME_HOST, "");
-	for (size_t i = 0; i < t.hosts.n; i++)
-		facts_consider(fx, inv->cfg, NAME_HOST, t.hosts.v[i]);
-	for (size_t i = 0; i < t.hostaddrs.n; i++)
-		facts_consider(fx, inv->cfg, NAME_HOST, t.hostaddrs.v[i]);
-	if (t.dbname)
-		facts_consider(fx, inv->cfg, NAME_DATABASE, t.dbname);
-	if (t.service)
-		facts_consider(fx, inv->cfg, NAME_SERVICE, t.service);
+	consider_target(inv, fx, run, &t);
 	pg_target_free(&t);
 }
 
@@ -370,21 +564,237 @@ static void on_statement(void *ctx, const psql_stmt *s)
 
 static void analyse_stream(psql_ctx *c, int fd, int spool);
 
-static char *include_path(const psql_ctx *c, const char *name, const char *args)
+static void add_shell(psql_ctx *c, long line, const char *command)
+{
+	operation *op = facts_add_op(c->fx, "shell");
+	fs_set(&op->f, "command", command);
+	fs_set(&op->f, "source", c->source);
+	fs_setf(&op->f, "line", "%ld", line);
+}
+
+/* ---- meta-command arguments, as psql reads them ----------------------- */
+
+static const char *const blanks = " \t\n\r\f\v";
+
+static int hex_value(char ch)
+{
+	return isdigit((unsigned char)ch) ? ch - '0' : (tolower((unsigned char)ch) - 'a' + 10);
+}
+
+/* The inside of '...' in a meta-command argument, from after the opening
+ * quote: '' and psql's backslash escapes (\n \t \b \r \f, octal, \xHH, \c).
+ * Returns the position after the closing quote. */
+static const char *single_quoted(const char *p, strbuf *b)
+{
+	while (*p) {
+		if (*p == '\'' && p[1] != '\'')
+			return p + 1;
+		if (*p == '\'') {
+			sb_putc(b, '\'');
+			p += 2;
+		} else if (*p == '\\' && p[1] >= '0' && p[1] <= '7') {
+			int v = 0;
+			for (int n = 0; n < 3 && *++p >= '0' && *p <= '7'; n++)
+				v = v * 8 + (*p - '0');
+			sb_putc(b, (char)v);
+		} else if (*p == '\\' && p[1] == 'x' && isxdigit((unsigned char)p[2])) {
+			int v = 0;
+			p += 2;
+			for (int n = 0; n < 2 && isxdigit((unsigned char)*p); n++)
+				v = v * 16 + hex_value(*p++);
+			sb_putc(b, (char)v);
+		} else if (*p == '\\' && p[1]) {
+			const char *from = "ntbrf", *to = "\n\t\b\r\f";
+			const char *k = strchr(from, p[1]);
+			sb_putc(b, k ? to[k - from] : p[1]);
+			p += 2;
+		} else {
+			sb_putc(b, *p++);
+		}
+	}
+	return p;
+}
+
+/* Skips a :name, :'name', :"name" or :{?name} reference (p at the colon). */
+static const char *skip_variable(const char *p)
+{
+	p++;
+	if (*p == '\'' || *p == '"' || *p == '{') {
+		const char *e = strchr(p + 1, *p == '{' ? '}' : *p);
+		return e ? e + 1 : p + strlen(p);
+	}
+	while (isalnum((unsigned char)*p) || *p == '_' || (unsigned char)*p >= 0x80)
+		p++;
+	return p;
+}
+
+static bool starts_variable(const char *p)
+{
+	unsigned char n = (unsigned char)p[1];
+	return p[0] == ':' && (isalnum(n) || n == '_' || n >= 0x80 || n == '\'' || n == '"' ||
+	                       (n == '{' && p[2] == '?'));
+}
+
+/* The next argument of a meta-command as psql reads an ordinary one:
+ * '...' dequoted, "..." kept with its quotes, `command` and :variables
+ * substituted - which interlock cannot do, so *unknown is set. Advances
+ * *pp; NULL when no argument is left. */
+static char *meta_arg(const char **pp, bool *unknown)
+{
+	const char *p = *pp + strspn(*pp, blanks);
+	strbuf b = {0};
+
+	if (!*p) {
+		*pp = p;
+		return NULL;
+	}
+	while (*p && !strchr(blanks, *p)) {
+		if (*p == '\'') {
+			p = single_quoted(p + 1, &b);
+		} else if (*p == '"' || *p == '`') {
+			const char *e = strchr(p + 1, *p);
+			size_t n = e ? (size_t)(e + 1 - p) : strlen(p);
+			if (*p == '`')
+				*unknown = true;
+			else
+				sb_putn(&b, p, n);
+			p += n;
+		} else if (starts_variable(p)) {
+			*unknown = true;
+			p = skip_variable(p);
+		} else {
+			sb_putc(&b, *p++);
+		}
+	}
+	*pp = p;
+	return sb_steal(&b);
+}
+
+/* An identifier-like argument (\c's): double quotes removed, "" kept as ". */
+static char *dequote_identifier(char *s)
+{
+	char *w = s;
+	bool in = false;
+
+	for (const char *r = s; *r; r++) {
+		if (*r == '"' && in && r[1] == '"')
+			*w++ = *r++;
+		else if (*r == '"')
+			in = !in;
+		else
+			*w++ = *r;
+	}
+	*w = '\0';
+	return s;
+}
+
+/* The first `command` outside quotes in a meta-command's arguments: psql
+ * runs it with the shell to make the argument. */
+static char *backtick_command(const char *args)
+{
+	char q = 0;
+
+	for (const char *p = args; *p; p++) {
+		if (q == '\'' && *p == '\\' && p[1]) {
+			p++;
+		} else if (q) {
+			q = *p == q ? 0 : q;
+		} else if (*p == '\'' || *p == '"') {
+			q = *p;
+		} else if (*p == '`') {
+			const char *e = strchr(p + 1, '`');
+			return xstrndup(p + 1, e ? (size_t)(e - p - 1) : strlen(p + 1));
+		}
+	}
+	return NULL;
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+/* A file name as psql opens it: ~ and ~user expanded, a relative one from
+ * psql's working directory or, for \ir, the including file's. NULL when
+ * that directory is not known (after \cd to an unknown place). */
+static char *psql_path(const psql_ctx *c, const char *file, bool from_file_dir)
+{
+	if (file[0] == '~') {
+		size_t n = strcspn(file + 1, "/");
+		const char *env_home = inv_getenv(c->inv, "HOME");
+		const char *home = env_home && *env_home ? env_home : c->inv->cfg->home;
+		if (n) {
+			autofree char *name = xstrndup(file + 1, n);
+			struct passwd *pw = getpwnam(name);
+			home = pw ? pw->pw_dir : NULL;
+		}
+		if (home)
+			return xasprintf("%s%s", home, file + 1 + n);
+	}
+	if (file[0] == '/')
+		return xstrdup(file);
+	const char *dir = from_file_dir && c->dir ? c->dir : c->run->cwd;
+	return dir ? xasprintf("%s/%s", dir, file) : NULL;
+}
+
+/* The same file whatever symbolic links lead to its directory. */
+static char *norm_path(const char *path)
+{
+	autofree char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+
+	if (!slash)
+		return xstrdup(path);
+	*slash = '\0';
+	autofree char *real = realpath(*dir ? dir : "/", NULL);
+	if (!real)
+		return xstrdup(path);
+	return xasprintf("%s/%s", strcmp(real, "/") ? real : "", slash + 1);
+}
+
+/* The input writes this file (\o, \w, \g, \copy ... to, \lo_export, -o):
+ * a later \i of it reads what psql wrote, not what interlock can read now.
+ * file NULL: a file whose name is not known. */
+static void note_written(psql_ctx *c, const char *file)
+{
+	autofree char *path = file ? psql_path(c, file, false) : NULL;
+
+	if (!path)
+		c->run->written_unknown = true;
+	else
+		sv_push_steal(&c->run->written, norm_path(path));
+}
+
+static char *include_path(const psql_ctx *c, const char *name, const char *file)
 {
 	bool relative = !strcmp(name, "ir") || !strcmp(name, "include_relative");
-	size_t n = strcspn(args, " \t\r\n");
-	autofree char *file = xstrndup(args, n);
-
-	if (file[0] == '/' || !relative || !c->dir)
-		return file[0] == '/' ? xstrdup(file) : xasprintf("%s/%s", c->inv->cwd, file);
-	return xasprintf("%s/%s", c->dir, file);
+	return psql_path(c, file, relative);
 }
 
 static void include_file(psql_ctx *c, const psql_meta *m)
 {
-	autofree char *path = include_path(c, m->name, m->args);
+	const char *p = m->args;
+	bool unknown = false;
+	autofree char *file = meta_arg(&p, &unknown);
 
+	if (!file || unknown) {
+		add_opaque(c, m->line,
+		           "\\i %s: the file name comes from a variable or command, or is "
+		           "missing",
+		           m->args);
+		return;
+	}
+	autofree char *path = include_path(c, m->name, file);
+	if (!path) {
+		add_opaque(c, m->line, "\\i %s: psql's working directory is not known (\\cd)",
+		           file);
+		return;
+	}
+	autofree char *norm = norm_path(path);
+	if (c->run->written_unknown || sv_contains(&c->run->written, norm)) {
+		add_opaque(c, m->line,
+		           "\\i %s: the input writes files before it and psql would read what "
+		           "was written, not what the file holds now",
+		           path);
+		return;
+	}
 	if (c->depth >= MAX_INCLUDE_DEPTH) {
 		add_opaque(c, m->line, "\\i nesting deeper than 16 files at %s", path);
 		return;
@@ -407,10 +817,236 @@ static void include_file(psql_ctx *c, const psql_meta *m)
 	}
 	autofree char *dir = xstrdup(path);
 	*strrchr(dir, '/') = '\0';
-	psql_ctx sub = {
-	    .inv = c->inv, .fx = c->fx, .source = path, .dir = dir, .depth = c->depth + 1};
+	psql_ctx sub = {.inv = c->inv,
+	                .fx = c->fx,
+	                .run = c->run,
+	                .source = path,
+	                .dir = dir,
+	                .depth = c->depth + 1};
 	analyse_stream(&sub, fd, -1);
 	close(fd);
+}
+
+/* \o, \w, \g, \gx: a |command (also quoted: psql looks at the name after
+ * dequoting), or a file that is then written. \g and \gx may start with a
+ * (name=value ...) group of \pset options. */
+static void output_meta(psql_ctx *c, const psql_meta *m, bool g_family)
+{
+	const char *p = m->args + strspn(m->args, blanks);
+	bool unknown = false;
+
+	if (g_family && *p == '(') {
+		const char *e = strchr(p, ')');
+		p = e ? e + 1 : p + strlen(p);
+		p += strspn(p, blanks);
+	}
+	if (*p == '|') {
+		add_shell(c, m->line, m->args);
+		return;
+	}
+	autofree char *file = meta_arg(&p, &unknown);
+	if (file && (unknown || file[0] == '|')) {
+		/* a name from a variable or command may be a |pipe too */
+		add_shell(c, m->line, unknown ? m->args : file + 1);
+		if (unknown)
+			note_written(c, NULL);
+		return;
+	}
+	if (file && *file)
+		note_written(c, file);
+}
+
+/* \copy ... {from|to} {file|program 'cmd'|stdin|stdout|pstdin|pstdout}:
+ * the SQL is analysed as COPY; a program runs on this machine, a file
+ * written here may be included later. */
+static void copy_meta(psql_ctx *c, const psql_meta *m)
+{
+	autofree char *sql = xasprintf("COPY %s", m->args);
+	const char *p = m->args;
+	int depth = 0, dir = 0; /* 1 from, 2 to */
+	bool unknown = false;
+	char *w;
+
+	sql_facts(sql, strlen(sql), m->line, c->source, c->fx);
+	while (!dir && (w = meta_arg(&p, &unknown)) != NULL) {
+		for (const char *q = w; *q; q++)
+			depth += (*q == '(') - (*q == ')');
+		if (depth == 0)
+			dir = !strcasecmp(w, "from") ? 1 : !strcasecmp(w, "to") ? 2 : 0;
+		free(w);
+	}
+	autofree char *target = dir ? meta_arg(&p, &unknown) : NULL;
+	if (!target)
+		return;
+	if (!strcasecmp(target, "program")) {
+		autofree char *cmd = meta_arg(&p, &unknown);
+		add_shell(c, m->line, cmd ? cmd : m->args);
+	} else if (strcasecmp(target, "stdin") && strcasecmp(target, "stdout") &&
+	           strcasecmp(target, "pstdin") && strcasecmp(target, "pstdout")) {
+		if (dir == 2)
+			note_written(c, unknown ? NULL : target);
+	}
+}
+
+/* ---- psql's state ------------------------------------------------------ */
+
+/* \set / \unset SINGLELINE: psql's single-line mode, from the next line. */
+static void set_variable(psql_ctx *c, const psql_meta *m, bool unset)
+{
+	const char *p = m->args;
+	bool unknown = false;
+	autofree char *name = meta_arg(&p, &unknown);
+
+	if (!name || (!unknown && strcmp(name, "SINGLELINE") != 0))
+		return;
+	strbuf value = {0};
+	char *part;
+	while (!unknown && (part = meta_arg(&p, &unknown)) != NULL) {
+		sb_puts(&value, part); /* psql joins the arguments */
+		free(part);
+	}
+	autofree char *v = sb_steal(&value);
+	int on = unset ? 0 : parse_bool(v);
+	if (unknown) {
+		add_opaque(c, m->line,
+		           "\\set %s: a variable or command decides whether single-line mode "
+		           "(SINGLELINE) is on, and so where statements end",
+		           m->args);
+		return;
+	}
+	if (on < 0)
+		return; /* psql refuses the value and keeps the mode */
+	c->run->single_line = on;
+	if (c->lx)
+		psql_lex_set_single_line(c->lx, on);
+}
+
+static const char *const editor_vars[3] = {"PSQL_EDITOR", "EDITOR", "VISUAL"};
+
+/* \setenv NAME [VALUE]: the editor variables matter (\e runs the editor). */
+static void setenv_meta(psql_ctx *c, const psql_meta *m)
+{
+	const char *p = m->args;
+	bool unknown = false;
+	autofree char *name = meta_arg(&p, &unknown);
+	autofree char *value = name ? meta_arg(&p, &unknown) : NULL;
+
+	for (int i = 0; name && i < 3; i++) {
+		if (!unknown && strcmp(name, editor_vars[i]) != 0)
+			continue;
+		c->run->editor_set[i] = true;
+		run_set(&c->run->editor[i], unknown ? m->args : value);
+	}
+}
+
+/* \e, \edit, \ef, \ev: psql runs an editor (PSQL_EDITOR, EDITOR, VISUAL or
+ * vi) with the shell, then runs the SQL the editor left. */
+static void editor_meta(psql_ctx *c, const psql_meta *m)
+{
+	const char *editor = NULL;
+
+	for (int i = 0; i < 3 && !editor; i++) {
+		const char *v =
+		    c->run->editor_set[i] ? c->run->editor[i] : inv_getenv(c->inv, editor_vars[i]);
+		if (v && *v)
+			editor = v;
+	}
+	autofree char *cmd =
+	    xasprintf("%s (the editor \\%s runs)", editor ? editor : "vi", m->name);
+	add_shell(c, m->line, cmd);
+	add_opaque(c, m->line,
+	           "\\%s: the SQL the editor writes is run when it exits, and is not known "
+	           "before",
+	           m->name);
+}
+
+/* \cd [dir]: later relative file names start there. */
+static void cd_meta(psql_ctx *c, const psql_meta *m)
+{
+	const char *p = m->args;
+	bool unknown = false;
+	autofree char *dir = meta_arg(&p, &unknown);
+	autofree char *path = NULL;
+
+	if (!unknown)
+		path = psql_path(c, dir ? dir : "~", false);
+	free(c->run->cwd);
+	c->run->cwd = path ? norm_path(path) : NULL;
+}
+
+/* \encoding NAME: the client encoding changes how the server lexes. */
+static void encoding_meta(psql_ctx *c, const psql_meta *m)
+{
+	const char *p = m->args;
+	bool unknown = false;
+	autofree char *enc = meta_arg(&p, &unknown);
+
+	if (enc && (unknown || encoding_unsafe(enc)))
+		add_opaque(c, m->line,
+		           "\\encoding %s: in this client encoding the server lexes later SQL "
+		           "differently from interlock",
+		           m->args);
+}
+
+/* \c / \connect [-reuse-previous=on|off] [dbname [user] [host] [port]] or
+ * a connection string: the rest of the input runs against that target,
+ * so its environment counts. A "-" or missing value is the previous one
+ * (unless -reuse-previous=off, or a connection string is given). */
+static void connect_meta(psql_ctx *c, const psql_meta *m)
+{
+	psql_run *run = c->run;
+	const char *p = m->args;
+	bool unknown = false;
+	char *v[4] = {NULL, NULL, NULL, NULL};
+	int reuse = -1;
+
+	add_opaque(c, m->line, "\\connect %s: the rest runs against another target", m->args);
+	v[0] = meta_arg(&p, &unknown);
+	if (v[0] && str_starts(v[0], "-reuse-previous=")) {
+		reuse = parse_bool(v[0] + 16);
+		unknown |= reuse < 0;
+		free(v[0]);
+		v[0] = meta_arg(&p, &unknown);
+	}
+	for (int i = 1; i < 4; i++)
+		v[i] = meta_arg(&p, &unknown);
+	for (int i = 0; i < 4; i++)
+		if (v[i] && (!*dequote_identifier(v[i]) || !strcmp(v[i], "-")))
+			run_set(&v[i], NULL);
+
+	bool connstr = v[0] && (str_starts(v[0], "postgresql://") ||
+	                        str_starts(v[0], "postgres://") || strchr(v[0], '='));
+	bool keep = reuse < 0 ? !connstr : reuse;
+	pg_conn_args a = conn_args(c->inv);
+	a.dbname = v[0] ? v[0] : keep ? run->dbname : NULL;
+	a.user = v[1] && !connstr ? v[1] : keep ? run->user : NULL;
+	a.host = v[2] && !connstr ? v[2] : keep ? run->host : NULL;
+	a.port = v[3] && !connstr ? v[3] : keep ? run->port : NULL;
+
+	pg_target t = {0};
+	char err[512];
+	int before = c->fx->env_rank;
+	if (unknown || !pg_target_resolve(&a, &t, err, sizeof err)) {
+		facts_adopt_env(c->fx, c->inv->cfg, c->inv->cfg->unknown_remote);
+		sv_push_steal(
+		    &c->fx->notes,
+		    xasprintf("\\connect %s (line %ld of %s): the target cannot be known; "
+		              "counted as %s",
+		              m->args, m->line, c->source, c->inv->cfg->unknown_remote));
+		run_set(&run->dbname, NULL); /* whatever follows counts as unknown too */
+		run_set(&run->user, NULL);
+		run_set(&run->host, NULL);
+		run_set(&run->port, NULL);
+	} else {
+		consider_target(c->inv, c->fx, run, &t);
+		sv_push_steal(&c->fx->notes, xasprintf("\\connect (line %ld of %s) reaches %s",
+		                                       m->line, c->source, t.conninfo));
+		if (c->fx->env_rank > before)
+			fs_set(&c->fx->target, "token", t.dbname);
+	}
+	pg_target_free(&t);
+	for (int i = 0; i < 4; i++)
+		free(v[i]);
 }
 
 static bool args_pipe(const char *args)
@@ -418,42 +1054,119 @@ static bool args_pipe(const char *args)
 	return args[strspn(args, " \t")] == '|';
 }
 
+static bool name_is(const char *n, const char *a, const char *b)
+{
+	return !strcmp(n, a) || (b && !strcmp(n, b));
+}
+
+/* Commands whose arguments run to the end of the line, as they are
+ * (no backticks, no variables). */
+static bool whole_line(const char *n)
+{
+	static const char *const whole[] = {"!",  "copy", "h",  "help", "ef", "ev",
+	                                    "sf", "sf+",  "sv", "sv+",  NULL};
+	for (const char *const *w = whole; *w; w++)
+		if (!strcmp(n, *w))
+			return true;
+	return false;
+}
+
+static void large_object_meta(psql_ctx *c, const psql_meta *m)
+{
+	const char *what = !strcmp(m->name, "lo_unlink")
+	                       ? "deletes the large object %s"
+	                       : "writes a file into the database as a new large object (%s)";
+	operation *op = facts_add_op(c->fx, "opaque");
+	fs_setf(&op->f, "reason", what, m->args);
+	fs_set(&op->f, "source", c->source);
+	fs_setf(&op->f, "line", "%ld", m->line);
+	fs_setf(&op->f, "statement", "\\%s", m->name);
+}
+
 static void on_meta(void *ctx, const psql_meta *m)
 {
 	psql_ctx *c = ctx;
 	const char *n = m->name;
+	bool g_family = name_is(n, "g", "gx");
+	autofree char *bt = whole_line(n) || args_pipe(m->args) ? NULL : backtick_command(m->args);
 
-	bool g_family = !strcmp(n, "g") || !strcmp(n, "gx");
-
-	if (!strcmp(n, "i") || !strcmp(n, "include") || !strcmp(n, "ir") ||
-	    !strcmp(n, "include_relative")) {
+	if (bt)
+		add_shell(c, m->line, bt);
+	if (name_is(n, "i", "include") || name_is(n, "ir", "include_relative")) {
 		include_file(c, m);
-	} else if (!strcmp(n, "!") || ((!strcmp(n, "o") || !strcmp(n, "out") || !strcmp(n, "w") ||
-	                                !strcmp(n, "write") || g_family) &&
-	                               args_pipe(m->args))) {
-		operation *op = facts_add_op(c->fx, "shell");
-		fs_set(&op->f, "command", m->args);
-		fs_set(&op->f, "source", c->source);
-		fs_setf(&op->f, "line", "%ld", m->line);
-	} else if (!strcmp(n, "c") || !strcmp(n, "connect")) {
-		add_opaque(c, m->line, "\\connect %s: the rest runs against another target",
-		           m->args);
+	} else if (!strcmp(n, "!")) {
+		add_shell(c, m->line, m->args);
+	} else if (g_family || name_is(n, "o", "out") || name_is(n, "w", "write")) {
+		output_meta(c, m, g_family);
+	} else if (name_is(n, "c", "connect")) {
+		connect_meta(c, m);
 	} else if (!strcmp(n, "copy")) {
-		autofree char *sql = xasprintf("COPY %s", m->args);
-		sql_facts(sql, strlen(sql), m->line, c->source, c->fx);
+		copy_meta(c, m);
+	} else if (name_is(n, "set", NULL) || name_is(n, "unset", NULL)) {
+		set_variable(c, m, !strcmp(n, "unset"));
+	} else if (!strcmp(n, "setenv")) {
+		setenv_meta(c, m);
+	} else if (name_is(n, "e", "edit") || name_is(n, "ef", "ev")) {
+		editor_meta(c, m);
+	} else if (!strcmp(n, "cd")) {
+		cd_meta(c, m);
+	} else if (!strcmp(n, "encoding")) {
+		encoding_meta(c, m);
+	} else if (name_is(n, "lo_unlink", "lo_import")) {
+		large_object_meta(c, m);
+	} else if (name_is(n, "lo_export", "s")) {
+		const char *p = m->args;
+		bool unknown = false;
+		autofree char *first = meta_arg(&p, &unknown);
+		autofree char *file =
+		    !strcmp(n, "s") ? xstrdup(first ? first : "") : meta_arg(&p, &unknown);
+		if (unknown || (file && *file))
+			note_written(c, unknown ? NULL : file);
+	} else if (!strcmp(n, "if")) {
+		c->if_depth++;
+	} else if (!strcmp(n, "endif") && c->if_depth > 0) {
+		c->if_depth--;
 	}
+}
+
+/* COPY ... FROM STDIN inside \if: in a false branch psql skips the COPY and
+ * reads its data lines as SQL. */
+static void on_copy_data(void *ctx, size_t bytes, long line)
+{
+	psql_ctx *c = ctx;
+
+	(void)bytes;
+	if (c->if_depth > 0)
+		add_opaque(c, line,
+		           "COPY ... FROM STDIN inside \\%s: if psql skips the COPY, it runs the "
+		           "data lines as SQL",
+		           "if");
+}
+
+/* A data line that reads as SQL or a meta-command: if the COPY fails at
+ * the server, psql runs it. */
+static void on_copy_sql(void *ctx, const char *word, long line)
+{
+	add_opaque(ctx, line,
+	           "a COPY data line starts with %s: if the COPY fails (no such table, no "
+	           "permission...), psql runs the data as SQL",
+	           word);
 }
 
 /* Reads fd to its end through the lexer; with spool >= 0, every byte read
  * is also written there. */
+static const psql_lex_callbacks lex_callbacks = {
+    .statement = on_statement, .meta = on_meta, .copy_data = on_copy_data, .copy_sql = on_copy_sql};
+
 static void analyse_stream(psql_ctx *c, int fd, int spool)
 {
-	static const psql_lex_callbacks cb = {.statement = on_statement, .meta = on_meta};
-	psql_lexer *lx = psql_lex_new(&cb, c, MAX_STATEMENT);
+	psql_lexer *lx = psql_lex_new(&lex_callbacks, c, MAX_STATEMENT);
 	autofree char *buf = xmalloc(READ_CHUNK);
 	const char *why = NULL;
 	ssize_t r;
 
+	c->lx = lx;
+	psql_lex_set_single_line(lx, c->run->single_line);
 	while ((r = read(fd, buf, READ_CHUNK)) != 0) {
 		if (r < 0) {
 			if (errno == EINTR)
@@ -467,13 +1180,14 @@ static void analyse_stream(psql_ctx *c, int fd, int spool)
 	}
 	if (!psql_lex_finish(lx, &why))
 		add_opaque(c, 0, "the input ends inside %s", why ? why : "something unfinished");
+	c->lx = NULL;
 	psql_lex_free(lx);
 }
 
+/* -c text: psql sends SQL as one query string, single-line mode or not. */
 static void analyse_text(psql_ctx *c, const char *text)
 {
-	static const psql_lex_callbacks cb = {.statement = on_statement, .meta = on_meta};
-	psql_lexer *lx = psql_lex_new(&cb, c, MAX_STATEMENT);
+	psql_lexer *lx = psql_lex_new(&lex_callbacks, c, MAX_STATEMENT);
 	const char *why = NULL;
 
 	psql_lex_feed(lx, text, strlen(text));
@@ -521,11 +1235,11 @@ static void exec_file_from_spool(const invocation *inv, facts *fx, const char *v
  * (a pipe such as <(...), /dev/stdin) can be read only once: for -f it is
  * spooled and psql reads the spool; a psqlrc that is not a regular file is
  * opaque, not read (reading it would take it from psql). */
-static void analyse_file_path(const invocation *inv, facts *fx, const char *file,
+static void analyse_file_path(const invocation *inv, facts *fx, psql_run *run, const char *file,
                               const char *source)
 {
 	autofree char *path = file[0] == '/' ? xstrdup(file) : xasprintf("%s/%s", inv->cwd, file);
-	psql_ctx c = {.inv = inv, .fx = fx, .source = source ? source : path};
+	psql_ctx c = {.inv = inv, .fx = fx, .run = run, .source = source ? source : path};
 	struct stat st;
 
 	if (stat(path, &st) != 0)
@@ -556,9 +1270,9 @@ static void analyse_file_path(const invocation *inv, facts *fx, const char *file
 
 /* Piped stdin: read it all now (decide before anything runs) and keep an
  * exact copy for the real psql. */
-static void analyse_stdin(const invocation *inv, facts *fx)
+static void analyse_stdin(const invocation *inv, facts *fx, psql_run *run)
 {
-	psql_ctx c = {.inv = inv, .fx = fx, .source = "stdin"};
+	psql_ctx c = {.inv = inv, .fx = fx, .run = run, .source = "stdin"};
 	int spool = -1;
 
 	if (inv->stdin_fd < 0)
@@ -573,25 +1287,49 @@ static void analyse_stdin(const invocation *inv, facts *fx)
 	}
 }
 
-/* psql reads the system psqlrc, then PSQLRC or $HOME/.psqlrc-15 or
- * $HOME/.psqlrc (the first that exists; ~ in PSQLRC is expanded), as psql
- * 15 does. Rule examples are hermetic: they read no psqlrc. */
-static void analyse_psqlrc(const invocation *inv, facts *fx)
+/* psql 15 reads FILE-<its version string> (e.g. ".psqlrc-15.18 (Debian
+ * 15.18-0+deb12u1)"), else FILE-15, else FILE. The version string is
+ * known only by running psql, so every FILE-15* that exists is read, and
+ * FILE too: more than psql reads, never less. */
+static void analyse_rc(const invocation *inv, facts *fx, psql_run *run, const char *file)
+{
+	autofree char *dir = xstrdup(file);
+	char *slash = strrchr(dir, '/');
+	const char *base = slash ? file + (slash - dir) + 1 : file;
+	struct dirent **names = NULL;
+
+	if (slash)
+		*slash = '\0';
+	autofree char *prefix = xasprintf("%s-15", base);
+	int n = scandir(slash ? (*dir ? dir : "/") : ".", &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		if (str_starts(names[i]->d_name, prefix)) {
+			autofree char *path = slash ? xasprintf("%s/%s", dir, names[i]->d_name)
+			                            : xstrdup(names[i]->d_name);
+			analyse_file_path(inv, fx, run, path, "psqlrc");
+		}
+		free(names[i]);
+	}
+	free(names);
+	analyse_file_path(inv, fx, run, file, "psqlrc");
+}
+
+/* psql reads the system psqlrc, then PSQLRC or $HOME/.psqlrc (each with
+ * its versioned names, see analyse_rc; ~ in PSQLRC is expanded). Rule
+ * examples are hermetic: they read no psqlrc. */
+static void analyse_psqlrc(const invocation *inv, facts *fx, psql_run *run)
 {
 	const char *rc = inv_getenv(inv, "PSQLRC");
 	const char *sysconf = inv_getenv(inv, "PGSYSCONFDIR");
 	const char *env_home = inv_getenv(inv, "HOME");
 	const char *home = env_home && *env_home ? env_home : inv->cfg->home;
 	autofree char *sys = xasprintf("%s/psqlrc", sysconf ? sysconf : "/etc/postgresql-common");
-	autofree char *versioned = xasprintf("%s/.psqlrc-15", home);
-	autofree char *plain = xasprintf("%s/.psqlrc", home);
-	autofree char *user =
-	    rc ? expand_home(rc, home) : xstrdup(access(versioned, R_OK) == 0 ? versioned : plain);
+	autofree char *user = rc && *rc ? expand_home(rc, home) : xasprintf("%s/.psqlrc", home);
 
 	if (inv->hermetic)
 		return;
-	analyse_file_path(inv, fx, sys, "psqlrc");
-	analyse_file_path(inv, fx, user, "psqlrc");
+	analyse_rc(inv, fx, run, sys);
+	analyse_rc(inv, fx, run, user);
 }
 
 /* ---- sessions ------------------------------------------------------------ */
@@ -601,17 +1339,35 @@ static bool env_listed(const config *cfg, const char *env)
 	return env && sv_contains(&cfg->read_only_environments, env);
 }
 
+/* Why a production session cannot be offered read-only, or NULL. */
+static const char *read_only_refused(const invocation *inv, const psql_run *run)
+{
+	if (agent_mode(inv->cfg, inv->envp))
+		return "agent mode: an agent at the keyboard can type SET "
+		       "default_transaction_read_only = off, so a read-only session is not offered";
+	if (run->options && !run->options_env)
+		return "the connection's options (connection string, URI or service) replace "
+		       "PGOPTIONS, so default_transaction_read_only=on cannot be set";
+	return NULL;
+}
+
 /* An interactive production session starts read-only: the server refuses
- * writes until the human unlocks them with `interlock run --write`. */
-static void interactive_session(const invocation *inv, facts *fx)
+ * writes until the human unlocks them with `interlock run --write`. Where
+ * read-only cannot be enforced, the session counts as one with writes
+ * unlocked (write=yes), which the rules confirm. */
+static void interactive_session(const invocation *inv, facts *fx, const psql_run *run)
 {
 	operation *op = facts_add_op(fx, "session");
-	bool read_only = env_listed(inv->cfg, fx->environment) && !inv->write;
+	bool listed = env_listed(inv->cfg, fx->environment) && !inv->write;
+	const char *refused = listed ? read_only_refused(inv, run) : NULL;
+	bool read_only = listed && !refused;
 	const char *pgoptions = inv_getenv(inv, "PGOPTIONS");
 
 	fs_set(&op->f, "interactive", "yes");
-	fs_set(&op->f, "write", inv->write ? "yes" : "no");
+	fs_set(&op->f, "write", inv->write || refused ? "yes" : "no");
 	fs_set(&op->f, "read_only", read_only ? "yes" : "no");
+	if (refused)
+		fs_set(&op->f, "reason", refused);
 	if (!read_only)
 		return;
 	sv_push_steal(&fx->exec_env,
@@ -633,9 +1389,60 @@ static void interactive_session(const invocation *inv, facts *fx)
 	                    "`interlock run --write -- psql ...` asks to unlock writes");
 }
 
+/* -o FILE or -o |command, -L FILE: what psql writes from the start. */
+static void output_options(const invocation *inv, facts *fx, psql_run *run, const psql_opts *o)
+{
+	psql_ctx c = {.inv = inv, .fx = fx, .run = run, .source = "command line"};
+
+	if (o->output && o->output[0] == '|')
+		add_shell(&c, 0, o->output + 1);
+	else if (o->output && *o->output)
+		note_written(&c, o->output);
+	if (o->log_file && *o->log_file)
+		note_written(&c, o->log_file);
+}
+
+static void run_free(psql_run *run)
+{
+	free(run->dbname);
+	free(run->host);
+	free(run->port);
+	free(run->user);
+	free(run->options);
+	free(run->cwd);
+	sv_clear(&run->written);
+	for (int i = 0; i < 3; i++)
+		free(run->editor[i]);
+}
+
+static void analyse_inputs(const invocation *inv, facts *fx, psql_run *run, const psql_opts *o)
+{
+	if (!o->no_psqlrc)
+		analyse_psqlrc(inv, fx, run);
+	if (o->list)
+		return;
+	for (size_t i = 0; i < o->n_actions; i++) {
+		psql_ctx c = {.inv = inv, .fx = fx, .run = run, .source = "-c"};
+		if (!strcmp(o->actions[i].kind, "c"))
+			analyse_text(&c, o->actions[i].value);
+		else if (!strcmp(o->actions[i].value, "-"))
+			analyse_stdin(inv, fx, run);
+		else
+			analyse_file_path(inv, fx, run, o->actions[i].value, NULL);
+	}
+	if (!o->n_actions) {
+		if (inv->stdin_fd >= 0 && isatty(inv->stdin_fd))
+			interactive_session(inv, fx, run);
+		else
+			analyse_stdin(inv, fx, run);
+	}
+	explain_estimates(inv, fx);
+}
+
 bool analyse_psql(const invocation *inv, facts *fx, char *err, size_t errlen)
 {
 	psql_opts o = {0};
+	psql_run run = {0};
 
 	(void)err;
 	(void)errlen;
@@ -650,27 +1457,12 @@ bool analyse_psql(const invocation *inv, facts *fx, char *err, size_t errlen)
 		facts_settle_environment(fx, inv->cfg);
 		return true;
 	}
-	resolve_target(inv, &o, fx);
+	run.cwd = xstrdup(inv->cwd);
+	run.single_line = o.single_line;
+	resolve_target(inv, &o, fx, &run);
 	facts_settle_environment(fx, inv->cfg);
-	if (!o.no_psqlrc)
-		analyse_psqlrc(inv, fx);
-	if (o.list)
-		return true;
-	for (size_t i = 0; i < o.n_actions; i++) {
-		psql_ctx c = {.inv = inv, .fx = fx, .source = "-c"};
-		if (!strcmp(o.actions[i].kind, "c"))
-			analyse_text(&c, o.actions[i].value);
-		else if (!strcmp(o.actions[i].value, "-"))
-			analyse_stdin(inv, fx);
-		else
-			analyse_file_path(inv, fx, o.actions[i].value, NULL);
-	}
-	if (!o.n_actions) {
-		if (inv->stdin_fd >= 0 && isatty(inv->stdin_fd))
-			interactive_session(inv, fx);
-		else
-			analyse_stdin(inv, fx);
-	}
-	explain_estimates(inv, fx);
+	output_options(inv, fx, &run, &o);
+	analyse_inputs(inv, fx, &run, &o);
+	run_free(&run);
 	return true;
 }

@@ -54,6 +54,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -111,7 +112,12 @@ enum meta_state {
 	MT_BS,    /* saw an unquoted \ */
 };
 
-enum copy_state { C_BOL, C_BS, C_DOT, C_DOTCR, C_MID };
+/* C_BS, C_DOT, C_DOTCR must stay in this order (see scan_copy). C_LEAD:
+ * after blanks at a line start; C_HEAD: in the line's first word; C_NAME: in
+ * a backslash command name at the line start. */
+enum copy_state { C_BOL, C_BS, C_DOT, C_DOTCR, C_MID, C_LEAD, C_HEAD, C_NAME };
+
+#define HEAD_MAX 16 /* longest first word of a COPY data line looked at */
 
 /* Tokens as the statement-level rules see them. */
 enum tok { TK_WORD, TK_JUNK, TK_NUM, TK_STR, TK_QID, TK_LP, TK_RP, TK_DOT, TK_SEMI, TK_VAR, TK_OP };
@@ -313,6 +319,11 @@ struct psql_lexer {
 	enum copy_state cs;
 	size_t copy_bytes;
 	long copy_line;
+	bool copy_flagged;       /* copy_sql was reported for this COPY */
+	char head[HEAD_MAX + 1]; /* the data line's first word, lower case */
+	size_t hlen;
+
+	bool single_line; /* psql's -S / SINGLELINE */
 
 	/* The previous statement, for \g with an empty query buffer. */
 	char *ptext;
@@ -1147,6 +1158,14 @@ static void line_end(psql_lexer *lx, const char *p)
 	if (lx->after_sep && st_open(lx->st))
 		set_error(lx, "SQL after a \\\\ separator leaves a quote or comment open");
 	lx->after_sep = false;
+	/* psql's PSCAN_EOL: in single-line mode the line's end sends the query
+	 * unless a quote, comment, parenthesis or BEGIN ATOMIC block is open. */
+	if (lx->single_line && lx->in_stmt && !st_open(lx->st) && lx->paren == 0 &&
+	    lx->begin_depth == 0) {
+		lx->st = S_NORMAL; /* after E'...': the continuation is on this line only */
+		rec_off(lx, p);
+		emit_stmt(lx, "\n", true);
+	}
 	if (!lx->copy_pending)
 		return;
 	if (lx->in_stmt)
@@ -1160,7 +1179,7 @@ static void line_end(psql_lexer *lx, const char *p)
 static const char *scan_sql(psql_lexer *lx, const char *p, const char *end)
 {
 	const char *lim = end;
-	bool by_line = lx->copy_pending || lx->after_sep;
+	bool by_line = lx->copy_pending || lx->after_sep || lx->single_line;
 
 	if (by_line) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -1582,6 +1601,115 @@ static const char *scan_meta(psql_lexer *lx, const char *p, const char *end)
 
 /* ---- COPY data ----------------------------------------------------------- */
 
+/* First words that start a statement: a COPY data line starting with one is
+ * SQL to psql if the COPY fails at the server (sorted, for bsearch). */
+static const char *const sql_starts[] = {
+    "abort",   "alter",   "analyse", "analyze", "begin",    "call",      "checkpoint",
+    "close",   "cluster", "comment", "commit",  "copy",     "create",    "deallocate",
+    "declare", "delete",  "discard", "do",      "drop",     "end",       "execute",
+    "explain", "fetch",   "grant",   "import",  "insert",   "listen",    "load",
+    "lock",    "merge",   "move",    "notify",  "prepare",  "reassign",  "refresh",
+    "reindex", "release", "reset",   "revoke",  "rollback", "savepoint", "security",
+    "select",  "set",     "show",    "start",   "table",    "truncate",  "unlisten",
+    "update",  "vacuum",  "values",  "with",
+};
+
+/* Meta-commands that run something, change what runs or where it goes, or
+ * read other input; not the display-only ones whose names are also COPY
+ * data escapes (\f, \r, \t, \x) or harmless (\echo, \d...). */
+static const char *const meta_risky[] = {
+    "!",
+    "bind",
+    "c",
+    "cd",
+    "connect",
+    "copy",
+    "crosstabview",
+    "e",
+    "edit",
+    "ef",
+    "elif",
+    "else",
+    "encoding",
+    "endif",
+    "ev",
+    "g",
+    "gdesc",
+    "getenv",
+    "gexec",
+    "gset",
+    "gx",
+    "i",
+    "if",
+    "include",
+    "include_relative",
+    "ir",
+    "lo_export",
+    "lo_import",
+    "lo_unlink",
+    "o",
+    "out",
+    "password",
+    "prompt",
+    "pset",
+    "s",
+    "set",
+    "setenv",
+    "sf",
+    "sv",
+    "unset",
+    "w",
+    "watch",
+    "write",
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool in_sorted(const char *w, const char *const *list, size_t n)
+{
+	return bsearch(&w, list, n, sizeof *list, cmp_str) != NULL;
+}
+
+/* The first word (or backslash command) of a data line is complete. */
+static void head_done(psql_lexer *lx, bool name, bool delimited)
+{
+	bool hit;
+
+	lx->cs = C_MID;
+	if (lx->copy_flagged || lx->hlen > HEAD_MAX || !lx->hlen)
+		return;
+	lx->head[lx->hlen] = '\0';
+	if (name)
+		hit = in_sorted(lx->head, meta_risky, sizeof meta_risky / sizeof *meta_risky);
+	else
+		hit = delimited &&
+		      in_sorted(lx->head, sql_starts, sizeof sql_starts / sizeof *sql_starts);
+	if (!hit)
+		return;
+	lx->copy_flagged = true;
+	if (lx->cb.copy_sql) {
+		char word[HEAD_MAX + 2];
+
+		snprintf(word, sizeof word, "%s%s", name ? "\\" : "", lx->head);
+		lx->cb.copy_sql(lx->ctx, word, lx->line);
+	}
+}
+
+static void head_add(psql_lexer *lx, char c)
+{
+	if (lx->hlen < HEAD_MAX)
+		lx->head[lx->hlen] = lower((unsigned char)c);
+	lx->hlen++;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
 static void copy_done(psql_lexer *lx)
 {
 	if (lx->cb.copy_data)
@@ -1590,9 +1718,52 @@ static void copy_done(psql_lexer *lx)
 	lx->cs = C_BOL;
 	lx->copy_bytes = 0;
 	lx->copy_line = lx->line;
+	lx->copy_flagged = false;
 }
 
-/* Data lines up to a line that is exactly \. (psql also takes \.\r). */
+/* A data line's start (C_BOL after blanks, C_LEAD): what psql would see
+ * first if it read the line as SQL. Returns the next position. */
+static const char *copy_line_start(psql_lexer *lx, const char *p)
+{
+	char c = *p;
+
+	lx->hlen = 0;
+	if (lx->copy_flagged) {
+		lx->cs = C_MID;
+	} else if (is_blank(c)) {
+		lx->cs = C_LEAD;
+		lx->copy_bytes++;
+		return p + 1;
+	} else if (is_idstart((unsigned char)c)) {
+		lx->cs = C_HEAD;
+	} else {
+		lx->cs = C_MID;
+	}
+	return p;
+}
+
+/* In the first word (C_HEAD) or a backslash command name (C_NAME). */
+static const char *copy_head(psql_lexer *lx, const char *p, const char *end)
+{
+	bool name = lx->cs == C_NAME;
+
+	while (p < end) {
+		char c = *p;
+
+		if (name ? is_space((unsigned char)c) || c == '\\' : !is_idcont((unsigned char)c)) {
+			head_done(lx, name, is_space((unsigned char)c) || c == ';' || c == '(');
+			return p;
+		}
+		head_add(lx, c);
+		lx->copy_bytes++;
+		p++;
+	}
+	return p;
+}
+
+/* Data lines up to a line that is exactly \. (psql also takes \.\r). Each
+ * line's start is looked at (copy_line_start), the rest skipped with
+ * memchr. */
 static const char *scan_copy(psql_lexer *lx, const char *p, const char *end)
 {
 	line_at(lx, p);
@@ -1601,8 +1772,26 @@ static const char *scan_copy(psql_lexer *lx, const char *p, const char *end)
 
 		switch (lx->cs) {
 		case C_BOL:
-			lx->cs = c == '\\' ? C_BS : C_MID;
-			p += c == '\\';
+			if (c == '\\') {
+				lx->cs = C_BS;
+				p++;
+			} else {
+				p = copy_line_start(lx, p);
+			}
+			break;
+		case C_LEAD:
+			if (c == '\\') { /* " \x" is data, but a meta-command to psql */
+				lx->copy_bytes++;
+				lx->hlen = 0;
+				lx->cs = C_NAME;
+				p++;
+			} else {
+				p = copy_line_start(lx, p);
+			}
+			break;
+		case C_HEAD:
+		case C_NAME:
+			p = copy_head(lx, p, end);
 			break;
 		case C_BS:
 		case C_DOT:
@@ -1626,7 +1815,10 @@ static const char *scan_copy(psql_lexer *lx, const char *p, const char *end)
 				break;
 			}
 			lx->copy_bytes += (size_t)(lx->cs - C_BS) + 1; /* \, \. or \.\r was data */
-			lx->cs = C_MID;
+			lx->hlen = 0;
+			lx->cs = lx->cs == C_BS && !lx->copy_flagged && !is_space((unsigned char)c)
+			             ? C_NAME
+			             : C_MID;
 			break;
 		case C_MID: {
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -1775,6 +1967,8 @@ bool psql_lex_finish(psql_lexer *lx, const char **why)
 		/* psql ends COPY at the end of input; a partial \. is data. */
 		if (lx->cs >= C_BS && lx->cs <= C_DOTCR)
 			lx->copy_bytes += (size_t)(lx->cs - C_BS) + 1;
+		if (lx->cs == C_HEAD || lx->cs == C_NAME)
+			head_done(lx, lx->cs == C_NAME, true);
 		copy_done(lx);
 		lx->mode = M_SQL;
 	} else {
@@ -1797,6 +1991,11 @@ bool psql_lex_finish(psql_lexer *lx, const char **why)
 	if (why)
 		*why = open;
 	return open == NULL;
+}
+
+void psql_lex_set_single_line(psql_lexer *lx, bool on)
+{
+	lx->single_line = on;
 }
 
 void psql_lex_free(psql_lexer *lx)

@@ -762,6 +762,14 @@ static bool fill_target(settings *st, pg_target *t, char *err, size_t errlen)
 		t->service = st->service ? xstrdup(st->service) : NULL;
 		t->conninfo = build_conninfo(st, t, &names);
 		t->source = build_source(st);
+		setting *o = setting_find(st, "options");
+		setting *enc = setting_find(st, "client_encoding");
+		if (o && !empty(o->val)) {
+			t->options = xstrdup(o->val);
+			t->options_env = o->from == FROM_ENV;
+		}
+		if (enc && !empty(enc->val) && enc->from != FROM_DEFAULT)
+			t->client_encoding = xstrdup(enc->val);
 	}
 	sv_clear(&names);
 	return ok;
@@ -795,5 +803,7 @@ void pg_target_free(pg_target *t)
 	free(t->service);
 	free(t->conninfo);
 	free(t->source);
+	free(t->options);
+	free(t->client_encoding);
 	*t = (pg_target){0};
 }

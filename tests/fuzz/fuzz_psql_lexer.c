@@ -80,7 +80,7 @@ static void on_copy(void *ctx, size_t bytes, long line)
 /* Lexes data; seed 0 means one chunk. Returns the events (caller frees). */
 static char *lex(const uint8_t *data, size_t len, size_t max, unsigned seed)
 {
-	psql_lex_callbacks cb = {on_stmt, on_meta, on_copy};
+	psql_lex_callbacks cb = {on_stmt, on_meta, on_copy, NULL};
 	struct run r = {.max = max, .in_len = len, .lines = 1};
 	psql_lexer *lx;
 	const char *why = NULL;

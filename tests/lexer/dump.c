@@ -1,23 +1,24 @@
 /* dump.c - prints every psql lexer callback as one line, for the golden
  * cases in tests/lexer/cases (see run.sh).
  *
- *   lexer-dump [-q] [-m MAX_STMT] [-c CHUNK] [FILE]
+ *   lexer-dump [-q] [-S] [-m MAX_STMT] [-c CHUNK] [FILE]
  *
  * Streams FILE (or standard input) in 64 KiB reads, fed in CHUNK-byte pieces
  * (default: each read whole), and prints
  *   STMT line=3 term=";" kw=DELETE,SET vars=no trunc=no len=24 full=24 | text
  *   META line=5 name="i" args="x.sql"
  *   COPYDATA line=9 bytes=120
+ *   COPYSQL line=10 word="delete"
  *   END ok | END open: why
- * with control characters and backslashes in text escaped. -q prints only
- * counts, for benchmarks (tests/lexer/bench.sh). */
+ * (-S: psql's single-line mode) with control characters and backslashes in text escaped. -q prints
+ * only counts, for benchmarks (tests/lexer/bench.sh). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "psql_lexer.h"
 
-static int quiet;
+static int quiet, single_line;
 static unsigned long n_stmt, n_interesting, n_meta;
 static unsigned long long copy_total;
 
@@ -96,6 +97,16 @@ static void on_copy(void *ctx, size_t bytes, long line)
 	printf("COPYDATA line=%ld bytes=%zu\n", line, bytes);
 }
 
+static void on_copy_sql(void *ctx, const char *word, long line)
+{
+	(void)ctx;
+	if (quiet)
+		return;
+	printf("COPYSQL line=%ld word=\"", line);
+	put_escaped(word, strlen(word));
+	printf("\"\n");
+}
+
 int main(int argc, char **argv)
 {
 	static char buf[1 << 16];
@@ -110,6 +121,8 @@ int main(int argc, char **argv)
 			chunk = strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "-q") == 0)
 			quiet = 1;
+		else if (strcmp(argv[i], "-S") == 0)
+			single_line = 1;
 		else
 			path = argv[i];
 	}
@@ -118,8 +131,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	psql_lex_callbacks cb = {on_stmt, on_meta, on_copy};
+	psql_lex_callbacks cb = {on_stmt, on_meta, on_copy, on_copy_sql};
 	psql_lexer *lx = psql_lex_new(&cb, NULL, max_stmt);
+	psql_lex_set_single_line(lx, single_line);
 	const char *why = NULL;
 
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {

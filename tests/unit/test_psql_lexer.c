@@ -44,7 +44,7 @@ static void on_copy(void *ctx, size_t bytes, long line)
 /* Lexes in chunks of `chunk` bytes (0: at once); returns the rendering. */
 static char *lex_n(const char *in, size_t len, size_t chunk, size_t max)
 {
-	psql_lex_callbacks cb = {on_stmt, on_meta, on_copy};
+	psql_lex_callbacks cb = {on_stmt, on_meta, on_copy, NULL};
 	psql_lexer *lx = psql_lex_new(&cb, NULL, max);
 	const char *why;
 

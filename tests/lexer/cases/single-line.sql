@@ -1,0 +1,19 @@
+SELECT 'x'
+DELETE FROM t;
+SELECT (1,
+2) -- c
+;
+SELECT E'a'
+'b';
+SELECT 1 \x
+\echo hi
+-- only a comment
+COPY t FROM STDIN
+1
+\.
+SELECT /* open
+*/ 1
+CREATE FUNCTION f() RETURNS int BEGIN ATOMIC
+SELECT 1;
+END
+SELECT 2
