@@ -230,13 +230,13 @@ rows() {
 @test "input: options= in the connection string: the session is not read-only, it is confirmed" {
 	run "$PTY" - "$IL" check -- psql -X -d "dbname=app_production options='-c work_mem=4MB'"
 	[ "$status" -eq 3 ]
-	[[ "$output" == *"psql.write-session"* ]]
+	[[ "$output" == *"psql.session-not-read-only"* ]]
 }
 
 @test "input: agent mode gets no production session at all (it could turn read-only off)" {
 	run env CLAUDECODE=1 "$PTY" - "$IL" run -- psql -X -d app_production
 	[ "$status" -eq 77 ]
-	[[ "$output" == *"psql.write-session"* ]]
+	[[ "$output" == *"psql.session-not-read-only"* ]]
 	[ "$(rows app_production)" -eq 10 ]
 }
 
