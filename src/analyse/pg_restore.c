@@ -31,7 +31,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +45,7 @@
 #include "pg_target.h"
 #include "psql_lexer.h"
 #include "sqlfacts.h"
+#include "target_facts.h"
 
 #define MAX_STATEMENT (1024 * 1024) /* longer interesting statements are opaque */
 #define READ_CHUNK    (256 * 1024)
@@ -310,71 +310,26 @@ static void parse_pg_restore_argv(const invocation *inv, pgr_opts *o)
 
 /* ---- target ------------------------------------------------------------ */
 
-static char *join_list(const strvec *sv)
-{
-	strbuf b = {0};
-
-	for (size_t i = 0; i < sv->n; i++) {
-		if (i)
-			sb_putc(&b, ',');
-		sb_puts(&b, sv->v[i]);
-	}
-	return sb_steal(&b);
-}
-
-static const char *os_user_name(void)
-{
-	struct passwd *pw = getpwuid(getuid());
-	return pw ? pw->pw_name : "postgres";
-}
-
 /* The target fields and the names that count towards the environment, as
  * libpq resolves -d/-h/-p/-U, services and PG* variables. A target that
  * cannot be known counts as cfg->unknown_remote. */
 static void resolve_target(const invocation *inv, const pgr_opts *o, facts *fx)
 {
-	pg_conn_args a = {.dbname = o->dbname,
-	                  .host = o->host,
-	                  .port = o->port,
-	                  .user = o->user,
-	                  .envp = inv->envp,
-	                  .home = inv->cfg->home,
-	                  .os_user = os_user_name()};
+	pg_conn_args a = target_conn_args(inv);
 	pg_target t = {0};
 	char err[512];
 
+	a.dbname = o->dbname;
+	a.host = o->host;
+	a.port = o->port;
+	a.user = o->user;
 	if (!pg_target_resolve(&a, &t, err, sizeof err)) {
-		fs_set(&fx->target, "error", err);
-		fs_set(&fx->target, "token", o->dbname && *o->dbname ? o->dbname : "?");
-		operation *op = facts_add_op(fx, "opaque");
-		fs_setf(&op->f, "reason", "the connection target cannot be known: %s", err);
+		operation *op = target_facts_unknown(fx, inv->cfg, o->dbname, err);
 		fs_set(&op->f, "statement", "pg_restore");
-		facts_adopt_env(fx, inv->cfg, inv->cfg->unknown_remote);
 		return;
 	}
-	autofree char *hosts = join_list(&t.hosts);
-	autofree char *addrs = join_list(&t.hostaddrs);
-	autofree char *ports = join_list(&t.ports);
-	fs_set(&fx->target, "host", *hosts ? hosts : "(local socket)");
-	if (*addrs)
-		fs_set(&fx->target, "hostaddr", addrs);
-	fs_set(&fx->target, "port", ports);
-	fs_set(&fx->target, "database", t.dbname ? t.dbname : "");
-	fs_set(&fx->target, "user", t.user ? t.user : "");
-	if (t.service)
-		fs_set(&fx->target, "service", t.service);
-	fs_set(&fx->target, "conninfo", t.conninfo ? t.conninfo : "");
-	fs_set(&fx->target, "token", t.dbname ? t.dbname : "");
-	if (t.hosts.n == 0)
-		facts_consider(fx, inv->cfg, NAME_HOST, "");
-	for (size_t i = 0; i < t.hosts.n; i++)
-		facts_consider(fx, inv->cfg, NAME_HOST, t.hosts.v[i]);
-	for (size_t i = 0; i < t.hostaddrs.n; i++)
-		facts_consider(fx, inv->cfg, NAME_HOST, t.hostaddrs.v[i]);
-	if (t.dbname)
-		facts_consider(fx, inv->cfg, NAME_DATABASE, t.dbname);
-	if (t.service)
-		facts_consider(fx, inv->cfg, NAME_SERVICE, t.service);
+	target_facts_set(fx, &t);
+	target_facts_consider(fx, inv->cfg, &t);
 	pg_target_free(&t);
 }
 

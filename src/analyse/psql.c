@@ -32,6 +32,7 @@
 #include "pg_target.h"
 #include "psql_lexer.h"
 #include "sqlfacts.h"
+#include "target_facts.h"
 
 #define MAX_STATEMENT     (1024 * 1024) /* longer interesting statements are opaque */
 #define MAX_INCLUDE_DEPTH 16
@@ -315,26 +316,6 @@ static void parse_psql_argv(const invocation *inv, psql_opts *o)
 	}
 }
 
-/* ---- target ------------------------------------------------------------ */
-
-static char *join_list(const strvec *sv)
-{
-	strbuf b = {0};
-
-	for (size_t i = 0; i < sv->n; i++) {
-		if (i)
-			sb_putc(&b, ',');
-		sb_puts(&b, sv->v[i]);
-	}
-	return sb_steal(&b);
-}
-
-static const char *os_user_name(void)
-{
-	struct passwd *pw = getpwuid(getuid());
-	return pw ? pw->pw_name : "postgres";
-}
-
 /* ---- how the server will lex ------------------------------------------- */
 
 /* Client encodings in which the second byte of a character can be a
@@ -458,19 +439,10 @@ static void run_set(char **slot, const char *val)
  * names counts towards the environment. */
 static void consider_target(const invocation *inv, facts *fx, psql_run *run, const pg_target *t)
 {
-	autofree char *hosts = join_list(&t->hosts);
-	autofree char *ports = join_list(&t->ports);
+	autofree char *hosts = target_join(&t->hosts);
+	autofree char *ports = target_join(&t->ports);
 
-	if (t->hosts.n == 0)
-		facts_consider(fx, inv->cfg, NAME_HOST, "");
-	for (size_t i = 0; i < t->hosts.n; i++)
-		facts_consider(fx, inv->cfg, NAME_HOST, t->hosts.v[i]);
-	for (size_t i = 0; i < t->hostaddrs.n; i++)
-		facts_consider(fx, inv->cfg, NAME_HOST, t->hostaddrs.v[i]);
-	if (t->dbname)
-		facts_consider(fx, inv->cfg, NAME_DATABASE, t->dbname);
-	if (t->service)
-		facts_consider(fx, inv->cfg, NAME_SERVICE, t->service);
+	target_facts_consider(fx, inv->cfg, t);
 	run_set(&run->dbname, t->dbname);
 	run_set(&run->user, t->user);
 	run_set(&run->host, *hosts ? hosts : NULL);
@@ -480,16 +452,11 @@ static void consider_target(const invocation *inv, facts *fx, psql_run *run, con
 	check_lexing(inv, fx, t);
 }
 
-static pg_conn_args conn_args(const invocation *inv)
-{
-	return (pg_conn_args){.envp = inv->envp, .home = inv->cfg->home, .os_user = os_user_name()};
-}
-
 /* Sets the target fields and the environment; a target that cannot be
  * known counts as cfg->unknown_remote. */
 static void resolve_target(const invocation *inv, const psql_opts *o, facts *fx, psql_run *run)
 {
-	pg_conn_args a = conn_args(inv);
+	pg_conn_args a = target_conn_args(inv);
 	pg_target t = {0};
 	char err[512];
 
@@ -498,27 +465,10 @@ static void resolve_target(const invocation *inv, const psql_opts *o, facts *fx,
 	a.port = o->port;
 	a.user = o->user;
 	if (!pg_target_resolve(&a, &t, err, sizeof err)) {
-		fs_set(&fx->target, "error", err);
-		fs_set(&fx->target, "token", o->dbname ? o->dbname : "?");
-		operation *op = facts_add_op(fx, "opaque");
-		fs_setf(&op->f, "reason", "the connection target cannot be known: %s", err);
-		facts_adopt_env(fx, inv->cfg, inv->cfg->unknown_remote);
-		pg_target_free(&t);
+		target_facts_unknown(fx, inv->cfg, o->dbname, err);
 		return;
 	}
-	autofree char *hosts = join_list(&t.hosts);
-	autofree char *addrs = join_list(&t.hostaddrs);
-	autofree char *ports = join_list(&t.ports);
-	fs_set(&fx->target, "host", *hosts ? hosts : "(local socket)");
-	if (*addrs)
-		fs_set(&fx->target, "hostaddr", addrs);
-	fs_set(&fx->target, "port", ports);
-	fs_set(&fx->target, "database", t.dbname ? t.dbname : "");
-	fs_set(&fx->target, "user", t.user ? t.user : "");
-	if (t.service)
-		fs_set(&fx->target, "service", t.service);
-	fs_set(&fx->target, "conninfo", t.conninfo ? t.conninfo : "");
-	fs_set(&fx->target, "token", t.dbname ? t.dbname : "");
+	target_facts_set(fx, &t);
 	consider_target(inv, fx, run, &t);
 	pg_target_free(&t);
 }
@@ -1017,7 +967,7 @@ static void connect_meta(psql_ctx *c, const psql_meta *m)
 	bool connstr = v[0] && (str_starts(v[0], "postgresql://") ||
 	                        str_starts(v[0], "postgres://") || strchr(v[0], '='));
 	bool keep = reuse < 0 ? !connstr : reuse;
-	pg_conn_args a = conn_args(c->inv);
+	pg_conn_args a = target_conn_args(c->inv);
 	a.dbname = v[0] ? v[0] : keep ? run->dbname : NULL;
 	a.user = v[1] && !connstr ? v[1] : keep ? run->user : NULL;
 	a.host = v[2] && !connstr ? v[2] : keep ? run->host : NULL;
