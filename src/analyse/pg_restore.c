@@ -4,7 +4,9 @@
  * options and `-f -` (script output: it never connects anywhere) and
  * feeding the script it prints through the psql lexer (psql/lexer.c) and
  * libpg_query (psql/sqlfacts.c), streaming: the COPY data is skipped, never
- * buffered.
+ * buffered. The script is lexed one archive entry at a time (a fresh lexer
+ * each), because that is how pg_restore sends it to a database: see "one
+ * archive entry at a time" below.
  *
  * Operation kinds added here (the SQL ones come from sqlfacts.c):
  *   restore   one per invocation: archive (the operand, or "stdin"),
@@ -588,9 +590,10 @@ static void on_meta(void *ctx, const psql_meta *m)
  * that only looks like a header cuts an entry in two: both halves end inside
  * something, or without ;, and are opaque - never quieter.
  *
- * Before the first entry pg_restore sends every line on its own (its own SET
- * statements, and with --clean every entry's DROP, with no header between
- * them), so there each line is a unit. */
+ * Before the first entry come pg_restore's own SET statements and, with
+ * --clean, every entry's DROP with no header between them: each a query of
+ * its own, and one line each as pg_dump writes them, so there each line is a
+ * unit. */
 
 #define HEAD_MAX 32 /* longer than any header prefix */
 
