@@ -4,7 +4,9 @@
  * options and `-f -` (script output: it never connects anywhere) and
  * feeding the script it prints through the psql lexer (psql/lexer.c) and
  * libpg_query (psql/sqlfacts.c), streaming: the COPY data is skipped, never
- * buffered.
+ * buffered. The script is lexed one archive entry at a time (a fresh lexer
+ * each), because that is how pg_restore sends it to a database: see "one
+ * archive entry at a time" below.
  *
  * Operation kinds added here (the SQL ones come from sqlfacts.c):
  *   restore   one per invocation: archive (the operand, or "stdin"),
@@ -342,8 +344,18 @@ typedef struct {
 	char *created;        /* owned: the database of CREATE DATABASE, if any */
 	strvec connected;     /* databases the script \connect's to */
 	bool connect_unknown; /* a \connect whose database could not be read */
+	long unit_line;       /* the script line where the lexer's line 1 is */
+	long unterminated;    /* script line of a statement left without ; at the
+	                         end of the unit, else 0 */
 } pgr_ctx;
 
+/* The script line of a line the current unit's lexer reports. */
+static long script_line(const pgr_ctx *c, long line)
+{
+	return c->unit_line + line - 1;
+}
+
+/* line: a script line. */
 static void add_opaque(pgr_ctx *c, long line, const char *fmt, const char *arg)
 {
 	operation *op = facts_add_op(c->fx, "opaque");
@@ -509,11 +521,14 @@ static bool g_family(const char *name)
 static void on_statement(void *ctx, const psql_stmt *s)
 {
 	pgr_ctx *c = ctx;
+	long line = script_line(c, s->line);
 
+	if (!s->terminator[0])
+		c->unterminated = line;
 	/* pg_restore sends the text itself (no psql in between): psql variables
 	 * are not substituted, \g-family terminators are not expected. */
 	if (s->terminator[0] == '\\') {
-		add_opaque(c, s->line,
+		add_opaque(c, line,
 		           "the script holds the psql command %s, which pg_restore's "
 		           "own output never has",
 		           s->terminator);
@@ -522,19 +537,20 @@ static void on_statement(void *ctx, const psql_stmt *s)
 	if (!s->interesting)
 		return;
 	if (s->truncated) {
-		add_opaque(c, s->line, "a statement longer than %s bytes cannot be analysed",
+		add_opaque(c, line, "a statement longer than %s bytes cannot be analysed",
 		           "1048576");
 		return;
 	}
 	if (s->keywords & KW_CREATE)
-		note_create_database(c, s->text, s->line);
-	sql_facts(s->text, s->len, s->line, c->source, c->fx);
+		note_create_database(c, s->text, line);
+	sql_facts(s->text, s->len, line, c->source, c->fx);
 }
 
 static void on_meta(void *ctx, const psql_meta *m)
 {
 	pgr_ctx *c = ctx;
 	const char *n = m->name;
+	long line = script_line(c, m->line);
 
 	/* \restrict and \unrestrict (15.14+) guard the script against psql
 	 * meta-commands; \encoding SQL_ASCII comes before a \connect to a
@@ -550,17 +566,164 @@ static void on_meta(void *ctx, const psql_meta *m)
 			return;
 		}
 		c->connect_unknown = true;
-		add_opaque(c, m->line, "\\connect %s: the database the rest goes to cannot be read",
+		add_opaque(c, line, "\\connect %s: the database the rest goes to cannot be read",
 		           m->args);
 		return;
 	}
 	if (g_family(n))
 		return; /* reported with the statement it terminates */
 	autofree char *cmd = xasprintf("\\%s %s", n, m->args);
-	add_opaque(c, m->line,
+	add_opaque(c, line,
 	           "the script holds the psql command %s, which pg_restore's own "
 	           "output never has",
 	           cmd);
+}
+
+/* ---- one archive entry at a time ----------------------------------------- */
+
+/* Restoring into a database, pg_restore sends each archive entry's SQL to
+ * the server as a query of its own; the script only concatenates them. So a
+ * quote left open by one entry does not swallow the next one there - and
+ * must not here: each entry is lexed on its own, by a fresh lexer. An entry
+ * starts at its header comment ("-- Name: ...", "-- Data for Name: ...",
+ * with -v "-- TOC entry ..."; pg_restore keeps names in it on one line). Text
+ * that only looks like a header cuts an entry in two: both halves end inside
+ * something, or without ;, and are opaque - never quieter.
+ *
+ * Before the first entry come pg_restore's own SET statements and, with
+ * --clean, every entry's DROP with no header between them: each a query of
+ * its own, and one line each as pg_dump writes them, so there each line is a
+ * unit. */
+
+#define HEAD_MAX 32 /* longer than any header prefix */
+
+static const char *const entry_heads[] = {"-- Name: ", "-- Data for Name: ", "-- TOC entry "};
+
+typedef struct {
+	pgr_ctx *c;
+	psql_lexer *lx;      /* the current unit's; NULL until it has text */
+	long line;           /* the script line being read */
+	bool entries;        /* the first entry's header was seen */
+	bool bol;            /* at the start of a line */
+	bool holding;        /* the start of the line is held back in head ... */
+	char head[HEAD_MAX]; /* ... until it is known whether it is a header */
+	size_t head_len;
+} splitter;
+
+static const psql_lex_callbacks unit_cb = {.statement = on_statement, .meta = on_meta};
+
+static void unit_feed(splitter *sp, const char *p, size_t n)
+{
+	if (!sp->lx) {
+		sp->lx = psql_lex_new(&unit_cb, sp->c, MAX_STATEMENT);
+		sp->c->unit_line = sp->line;
+	}
+	psql_lex_feed(sp->lx, p, n);
+}
+
+/* The unit's end: what pg_restore sent as one query must be complete on its
+ * own. */
+static void unit_end(splitter *sp)
+{
+	pgr_ctx *c = sp->c;
+	const char *open = NULL;
+
+	if (!sp->lx)
+		return;
+	c->unterminated = 0;
+	bool ok = psql_lex_finish(sp->lx, &open);
+	psql_lex_free(sp->lx);
+	sp->lx = NULL;
+	if (!ok)
+		add_opaque(c, c->unit_line,
+		           "an archive entry ends inside %s (pg_restore sends each entry on its "
+		           "own)",
+		           open ? open : "something unfinished");
+	else if (c->unterminated)
+		add_opaque(c, c->unterminated, "%s",
+		           "an archive entry ends in a statement without ; (pg_restore sends each "
+		           "entry on its own; what precedes or follows it is not known)");
+}
+
+/* 1: head is a whole header prefix; 0: it can still become one; -1: no. */
+static int head_match(const splitter *sp)
+{
+	int r = -1;
+
+	for (size_t i = 0; i < sizeof entry_heads / sizeof *entry_heads; i++) {
+		size_t n = strlen(entry_heads[i]);
+		if (sp->head_len > n || memcmp(sp->head, entry_heads[i], sp->head_len) != 0)
+			continue;
+		if (sp->head_len == n)
+			return 1;
+		r = 0;
+	}
+	return r;
+}
+
+/* Hands the held-back start of the line on: to a new unit if it is a
+ * header. */
+static void release_head(splitter *sp, bool header)
+{
+	if (header) {
+		unit_end(sp);
+		sp->entries = true;
+	}
+	sp->holding = false;
+	unit_feed(sp, sp->head, sp->head_len);
+	if (sp->head[sp->head_len - 1] == '\n') {
+		sp->line++;
+		sp->bol = true;
+	}
+}
+
+/* Holds back bytes from p until the line's start is known; returns where
+ * it stopped. */
+static const char *hold(splitter *sp, const char *p, const char *end)
+{
+	while (p < end) {
+		sp->head[sp->head_len++] = *p++;
+		int m = head_match(sp);
+		if (m != 0) {
+			release_head(sp, m == 1);
+			break;
+		}
+	}
+	return p;
+}
+
+static void split_feed(splitter *sp, const char *p, size_t n)
+{
+	const char *end = p + n;
+
+	while (p < end) {
+		if (sp->bol) {
+			if (!sp->entries)
+				unit_end(sp); /* before the first entry: a line each */
+			sp->bol = false;
+			sp->holding = true;
+			sp->head_len = 0;
+		}
+		if (sp->holding) {
+			p = hold(sp, p, end);
+			continue;
+		}
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl ? nl + 1 : end;
+		unit_feed(sp, p, (size_t)(stop - p));
+		if (nl) {
+			sp->line++;
+			sp->bol = true;
+		}
+		p = stop;
+	}
+}
+
+static void split_finish(splitter *sp)
+{
+	if (sp->holding && sp->head_len)
+		release_head(sp, false);
+	unit_end(sp);
 }
 
 /* ---- the helper pg_restore ------------------------------------------------ */
@@ -647,7 +810,6 @@ static pid_t start_helper(const invocation *inv, const pgr_opts *o, const strvec
  * was analysed, else why not (owned). */
 static char *run_helper(pgr_ctx *c, const pgr_opts *o, const strvec *operands, int in_fd)
 {
-	static const psql_lex_callbacks cb = {.statement = on_statement, .meta = on_meta};
 	const invocation *inv = c->inv;
 	int null_fd = -1;
 
@@ -661,7 +823,7 @@ static char *run_helper(pgr_ctx *c, const pgr_opts *o, const strvec *operands, i
 	if (pid < 0)
 		return xasprintf("cannot start pg_restore: %s", strerror(errno));
 
-	psql_lexer *lx = psql_lex_new(&cb, c, MAX_STATEMENT);
+	splitter sp = {.c = c, .line = 1, .bol = true};
 	char *buf = xmalloc(READ_CHUNK);
 	strbuf errs = {0};
 	char *why = NULL;
@@ -683,7 +845,7 @@ static char *run_helper(pgr_ctx *c, const pgr_opts *o, const strvec *operands, i
 				continue;
 			}
 			if (i == 0)
-				psql_lex_feed(lx, buf, (size_t)r);
+				split_feed(&sp, buf, (size_t)r);
 			else if (errs.len < MAX_STDERR)
 				sb_putn(&errs, buf,
 				        (size_t)r > MAX_STDERR - errs.len ? MAX_STDERR - errs.len
@@ -693,9 +855,7 @@ static char *run_helper(pgr_ctx *c, const pgr_opts *o, const strvec *operands, i
 	free(buf);
 	close_fd(&pf[0].fd); /* after a poll failure: pg_restore gets SIGPIPE */
 	close_fd(&pf[1].fd);
-	const char *unfinished = NULL;
-	bool lexed = psql_lex_finish(lx, &unfinished);
-	psql_lex_free(lx);
+	split_finish(&sp);
 	int st;
 	while (waitpid(pid, &st, 0) < 0) {
 		if (errno != EINTR) {
@@ -713,9 +873,6 @@ static char *run_helper(pgr_ctx *c, const pgr_opts *o, const strvec *operands, i
 		autofree char *msg = flatten(&errs);
 		why = xasprintf("pg_restore -f - exited %d: %s", WEXITSTATUS(st),
 		                *msg ? msg : "(no message)");
-	} else if (!lexed) {
-		why = xasprintf("pg_restore's script ends inside %s",
-		                unfinished ? unfinished : "something unfinished");
 	}
 	sb_free(&errs);
 	return why;

@@ -206,20 +206,25 @@ static void test_script(void)
 
 	/* --create: the archive's database, whatever -d says, from CREATE
 	 * DATABASE and \connect; the token asks for it */
-	fake_prints("SET client_min_messages = warning;\n"
-	            "\\restrict abc\n"
-	            "DROP DATABASE app_production;\n"
-	            "CREATE DATABASE app_production WITH TEMPLATE = template0;\n"
-	            "\\unrestrict abc\n"
-	            "\\connect app_production\n"
-	            "\\restrict abc\n"
-	            "CREATE TABLE t (id int);\n"
-	            "COPY t (id) FROM stdin;\n"
-	            "1\n"
-	            "DROP TABLE x; -- data, not SQL\n"
-	            "\\.\n"
-	            "GRANT SELECT ON t TO PUBLIC;\n"
-	            "\\unrestrict abc\n");
+	fake_prints(
+	    "SET client_min_messages = warning;\n"
+	    "\\restrict abc\n"
+	    "DROP DATABASE app_production;\n"
+	    "--\n-- Name: app_production; Type: DATABASE; Schema: -; Owner: postgres\n--\n\n"
+	    "CREATE DATABASE app_production WITH TEMPLATE = template0;\n"
+	    "\\unrestrict abc\n"
+	    "\\connect app_production\n"
+	    "\\restrict abc\n"
+	    "--\n-- Name: t; Type: TABLE; Schema: public; Owner: postgres\n--\n\n"
+	    "CREATE TABLE t (id int);\n"
+	    "--\n-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: postgres\n--\n\n"
+	    "COPY t (id) FROM stdin;\n"
+	    "1\n"
+	    "DROP TABLE x; -- data, not SQL\n"
+	    "\\.\n"
+	    "--\n-- Name: TABLE t; Type: ACL; Schema: public; Owner: postgres\n--\n\n"
+	    "GRANT SELECT ON t TO PUBLIC;\n"
+	    "\\unrestrict abc\n");
 	run(&fx, (char *[]){"pg_restore", "-c", "-C", "-d", "postgres", "a.dump", NULL});
 	CHECK_STR(opf(&fx, "restore", "archive_database"), "app_production");
 	CHECK_STR(fs_get(&fx.target, "token"), "app_production");
@@ -274,6 +279,81 @@ static void test_script(void)
 	fake_prints("SELECT 'open;\n");
 	run(&fx, (char *[]){"pg_restore", "-d", "postgres", "a.dump", NULL});
 	CHECK(reason_has(&fx, "ends inside"), "an unfinished script is opaque");
+	facts_free(&fx);
+}
+
+static size_t count(const facts *fx, const char *kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < fx->n_ops; i++)
+		n += !strcmp(fx->ops[i].kind, kind);
+	return n;
+}
+
+#define ENTRY(name) "--\n-- Name: " name "; Type: COMMENT; Schema: public; Owner: o\n--\n\n"
+
+/* pg_restore sends each archive entry as a query of its own: a quote one
+ * entry leaves open does not hide the next one from the server, so it must
+ * not hide it here either. */
+static void test_entries(void)
+{
+	facts fx;
+
+	fake_prints("SET client_min_messages = warning;\n" ENTRY("a") "SELECT $q$\n\n\n" ENTRY(
+	    "b") "DROP SCHEMA keepme CASCADE;\n\n\n" ENTRY("c") "$q$;\n\n\n");
+	run(&fx, (char *[]){"pg_restore", "-d", "postgres", "a.dump", NULL});
+	size_t d = find(&fx, "drop", 0);
+	CHECK(d != SIZE_MAX, "the DROP SCHEMA between two open quotes is seen");
+	if (d != SIZE_MAX)
+		CHECK_STR(fs_get(&fx.ops[d].f, "line"), "13"); /* a script line */
+	CHECK(count(&fx, "opaque") == 2, "the two open entries are opaque, got %zu",
+	      count(&fx, "opaque"));
+	CHECK(reason_has(&fx, "ends inside unterminated dollar-quoted"), "why: the open quote");
+	facts_free(&fx);
+
+	/* with --clean, every DROP comes before the first entry, without a
+	 * header: a line each */
+	fake_prints("SELECT $q$\nDROP SCHEMA keepme CASCADE;\n$q$;\n" ENTRY("a") "SELECT 1;\n");
+	run(&fx, (char *[]){"pg_restore", "-c", "-d", "postgres", "a.dump", NULL});
+	CHECK(find(&fx, "drop", 0) != SIZE_MAX, "before the first entry, each line on its own");
+	CHECK(count(&fx, "opaque") == 2, "two open lines, got %zu", count(&fx, "opaque"));
+	facts_free(&fx);
+
+	/* COPY data without its \. does not run on into the next entry */
+	fake_prints(ENTRY("t") "COPY t (id) FROM stdin;\n1\n" ENTRY("x") "DROP TABLE x;\n");
+	run(&fx, (char *[]){"pg_restore", "-d", "postgres", "a.dump", NULL});
+	CHECK_STR(opf(&fx, "copy-in", "table"), "t");
+	CHECK_STR(opf(&fx, "drop", "names"), "x");
+	facts_free(&fx);
+
+	/* text that only looks like a header cuts an entry in two: what is cut
+	 * is opaque, never quieter (SELECT f ... () calls f) */
+	fake_prints(ENTRY("a") "SELECT f\n" ENTRY("b") "();\n");
+	run(&fx, (char *[]){"pg_restore", "-d", "postgres", "a.dump", NULL});
+	CHECK(reason_has(&fx, "without ;"), "an entry cut in a statement is opaque");
+	facts_free(&fx);
+
+	/* other header forms: -v, and data */
+	fake_prints("--\n-- TOC entry 5 (class 0 OID 0)\n--\nSELECT $q$\n"
+	            "--\n-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: o\n"
+	            "TRUNCATE t;\n");
+	run(&fx, (char *[]){"pg_restore", "-d", "postgres", "a.dump", NULL});
+	CHECK_STR(opf(&fx, "truncate", "statement"), "TRUNCATE");
+	facts_free(&fx);
+
+	/* however the script arrives in pieces: many entries, a header at every
+	 * read boundary sooner or later */
+	strbuf b = {0};
+	for (int i = 0; i < 3000; i++)
+		sb_puts(&b, i % 3 == 0   ? ENTRY("a") "SELECT $q$\n\n\n"
+		            : i % 3 == 1 ? ENTRY("b") "DROP TABLE t;\n\n\n"
+		                         : ENTRY("c") "$q$;\n\n\n");
+	fake_prints(b.s);
+	sb_free(&b);
+	run(&fx, (char *[]){"pg_restore", "-d", "postgres", "a.dump", NULL});
+	CHECK(count(&fx, "drop") == 1000, "every DROP, got %zu", count(&fx, "drop"));
+	CHECK(count(&fx, "opaque") == 2000, "every open entry, got %zu", count(&fx, "opaque"));
 	facts_free(&fx);
 }
 
@@ -382,6 +462,7 @@ int main(void)
 	test_helper_arguments();
 	test_no_database();
 	test_script();
+	test_entries();
 	test_failures();
 	test_stdin_spool();
 	remove_all();
