@@ -719,6 +719,55 @@ static const char *where_word(const walk *w, json_t *cond)
 	return expr_truth(w, cond) == TV_TRUE ? "constant-true" : "present";
 }
 
+/* ---- DefElem options ------------------------------------------------------ */
+
+/* option_bool()'s answer for a value the server refuses (its statement
+ * then fails and runs nothing): callers read it as whichever of true and
+ * false is the risky one. */
+#define OPT_INVALID 2
+
+/* One DefElem's boolean as PostgreSQL's defGetBoolean() reads it: no
+ * argument is true; the integers 0 and 1; the words true, false, on and off
+ * in any case, exactly (no prefixes, unlike boolin). */
+static int defelem_bool(const walk *w, json_t *de)
+{
+	json_t *arg = json_object_get(de, "arg"), *b;
+	const char *s;
+	if (!arg)
+		return 1;
+	if ((b = as_node(arg, "Boolean")))
+		return bool_field(b, "boolval");
+	if ((b = as_node(arg, "Integer"))) {
+		json_int_t v = json_integer_value(json_object_get(b, "ival"));
+		return v == 0 || v == 1 ? (int)v : OPT_INVALID;
+	}
+	/* READ WRITE is the grammar's constant 0, written as {} */
+	if ((b = as_node(arg, "A_Const")))
+		return const_truth(aconst_value(w, b, true)) == TV_TRUE ? 1 : 0;
+	if (!(s = string_node(arg)))
+		return OPT_INVALID;
+	if (strcasecmp(s, "true") == 0 || strcasecmp(s, "on") == 0)
+		return 1;
+	if (strcasecmp(s, "false") == 0 || strcasecmp(s, "off") == 0)
+		return 0;
+	return OPT_INVALID;
+}
+
+/* The boolean value of option name in a DefElem list: 1, 0, -1 when
+ * absent, OPT_INVALID. PostgreSQL lets a repeated option's LAST occurrence
+ * win (EXPLAIN (ANALYZE false, ANALYZE true) executes), so that is the one
+ * read. */
+static int option_bool(const walk *w, json_t *options, const char *name)
+{
+	int value = -1;
+	for (size_t i = 0; i < json_array_size(options); i++) {
+		json_t *de = as_node(json_array_get(options, i), "DefElem");
+		if (de && str_field_is(de, "defname", name))
+			value = defelem_bool(w, de);
+	}
+	return value;
+}
+
 /* ---- settings: read-only escapes and lexing ------------------------------ */
 
 static bool is_read_only_setting(const char *name)
@@ -863,18 +912,11 @@ static void handle_set(walk *w, json_t *vs, const char *statement, const char *s
 		read_write_op(w, statement, "all", "default", scope);
 	} else if (strcmp(kind, "VAR_SET_MULTI") == 0) {
 		/* SET TRANSACTION / SESSION CHARACTERISTICS AS TRANSACTION */
-		for (size_t i = 0; i < json_array_size(args); i++) {
-			json_t *de = as_node(json_array_get(args, i), "DefElem");
-			if (!de || !is_read_only_setting(str_field(de, "defname")))
-				continue;
-			cval v =
-			    aconst_value(w, as_node(json_object_get(de, "arg"), "A_Const"), true);
-			if (const_truth(v) != TV_TRUE)
-				read_write_op(w, statement, "transaction_read_only", "off",
-				              name && strcmp(name, "TRANSACTION") == 0
-				                  ? "transaction"
-				                  : scope);
-		}
+		int ro = option_bool(w, args, "transaction_read_only");
+		if (ro == 0 || ro == OPT_INVALID)
+			read_write_op(w, statement, "transaction_read_only", "off",
+			              name && strcmp(name, "TRANSACTION") == 0 ? "transaction"
+			                                                       : scope);
 	} else if (!name) {
 		return;
 	} else if (strcmp(kind, "VAR_SET_VALUE") == 0) {
@@ -1479,31 +1521,6 @@ static bool handle_drop(walk *w, json_t *n)
 	return false;
 }
 
-/* Takes a DefElem option list and returns the option's boolean value: an
- * option without argument is true. -1 when absent. */
-static int option_bool(const walk *w, json_t *options, const char *name)
-{
-	for (size_t i = 0; i < json_array_size(options); i++) {
-		json_t *de = as_node(json_array_get(options, i), "DefElem");
-		if (!de || !str_field_is(de, "defname", name))
-			continue;
-		json_t *arg = json_object_get(de, "arg"), *b;
-		if (!arg)
-			return 1;
-		if (string_node(arg))
-			return parse_bool(string_node(arg)) != 0;
-		if ((b = as_node(arg, "Boolean")))
-			return bool_field(b, "boolval");
-		if ((b = as_node(arg, "Integer")))
-			return json_integer_value(json_object_get(b, "ival")) != 0;
-		/* READ WRITE is the grammar's constant 0, written as {} */
-		if ((b = as_node(arg, "A_Const")))
-			return const_truth(aconst_value(w, b, true)) != TV_FALSE;
-		return 1;
-	}
-	return -1;
-}
-
 static bool handle_dropdb(walk *w, json_t *n)
 {
 	operation *op = add_op(w, "drop-database", "DROP DATABASE");
@@ -1512,7 +1529,7 @@ static bool handle_dropdb(walk *w, json_t *n)
 	fs_set(&op->f, "name", name ? name : "?");
 	fs_set(&op->f, "names", name ? name : "?");
 	set_yes_no(op, "if_exists", bool_field(n, "missing_ok"));
-	set_yes_no(op, "force", option_bool(w, json_object_get(n, "options"), "force") == 1);
+	set_yes_no(op, "force", option_bool(w, json_object_get(n, "options"), "force") > 0);
 	return false;
 }
 
@@ -1896,7 +1913,7 @@ static bool handle_vacuum(walk *w, json_t *n)
 {
 	if (!bool_field(n, "is_vacuumcmd"))
 		return false; /* ANALYZE */
-	bool full = option_bool(w, json_object_get(n, "options"), "full") == 1;
+	bool full = option_bool(w, json_object_get(n, "options"), "full") > 0;
 	operation *op = add_op(w, "vacuum", full ? "VACUUM FULL" : "VACUUM");
 	set_yes_no(op, "full", full);
 	json_t *rels = json_object_get(n, "rels");
@@ -1993,7 +2010,8 @@ static bool handle_transaction(walk *w, json_t *n)
 	const char *kind = str_field(n, "kind");
 	const char *statement =
 	    kind && strcmp(kind, "TRANS_STMT_START") == 0 ? "START TRANSACTION" : "BEGIN";
-	if (option_bool(w, json_object_get(n, "options"), "transaction_read_only") == 0)
+	int ro = option_bool(w, json_object_get(n, "options"), "transaction_read_only");
+	if (ro == 0 || ro == OPT_INVALID)
 		read_write_op(w, statement, "transaction_read_only", "off", "transaction");
 	return false;
 }
@@ -2389,7 +2407,7 @@ static bool handle_rule(walk *w, json_t *n)
 /* EXPLAIN ANALYZE executes its statement; plain EXPLAIN does not. */
 static bool handle_explain(walk *w, json_t *n)
 {
-	if (option_bool(w, json_object_get(n, "options"), "analyze") == 1)
+	if (option_bool(w, json_object_get(n, "options"), "analyze") > 0)
 		walk_value(w, json_object_get(n, "query"));
 	return false;
 }

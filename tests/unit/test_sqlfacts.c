@@ -541,6 +541,49 @@ static void test_read_write(void)
 	CHECK_STR(kfield("opaque", "function"), "set_config");
 }
 
+/* PostgreSQL takes a repeated option's last occurrence, and reads a
+ * boolean option as defGetBoolean() does. */
+static void test_repeated_options(void)
+{
+	sql("EXPLAIN (ANALYZE false, ANALYZE true) DELETE FROM t");
+	CHECK_STR(kfield("dml", "statement"), "DELETE");
+	sql("EXPLAIN (ANALYZE true, ANALYZE off) DELETE FROM t");
+	CHECK(fx.n_ops == 0, "EXPLAIN (... ANALYZE off): %zu operations", fx.n_ops);
+	sql("EXPLAIN (ANALYZE 1) DELETE FROM t");
+	CHECK_STR(kfield("dml", "statement"), "DELETE");
+	sql("EXPLAIN (ANALYZE 0) DELETE FROM t");
+	CHECK(fx.n_ops == 0, "EXPLAIN (ANALYZE 0): %zu operations", fx.n_ops);
+	sql("VACUUM (FULL false, FULL true) t");
+	CHECK_STR(opf(0, "full"), "yes");
+	sql("VACUUM (FULL true, FULL OFF) t");
+	CHECK_STR(opf(0, "full"), "no");
+	sql("REINDEX (CONCURRENTLY true, CONCURRENTLY false) TABLE t");
+	CHECK_STR(opf(0, "concurrently"), "no");
+	sql("REINDEX (CONCURRENTLY false, CONCURRENTLY) TABLE t");
+	CHECK_STR(opf(0, "concurrently"), "yes");
+	/* yes is boolin's, not defGetBoolean's: the server refuses it, and
+	 * interlock reads it as the risky value */
+	sql("REINDEX (CONCURRENTLY yes) TABLE t");
+	CHECK_STR(opf(0, "concurrently"), "no");
+	sql("VACUUM (FULL yes) t");
+	CHECK_STR(opf(0, "full"), "yes");
+	sql("DROP DATABASE d WITH (FORCE, FORCE)");
+	CHECK_STR(opf(0, "force"), "yes");
+	check_read_write("BEGIN READ ONLY, READ WRITE", "transaction_read_only", "transaction");
+	check_read_write("SET TRANSACTION READ ONLY, READ WRITE", "transaction_read_only",
+	                 "transaction");
+	static const char *const read_only[] = {
+	    "BEGIN READ WRITE, READ ONLY",
+	    "START TRANSACTION READ WRITE, ISOLATION LEVEL SERIALIZABLE, READ ONLY",
+	    "SET TRANSACTION READ WRITE, READ ONLY",
+	    "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE, READ ONLY",
+	};
+	for (size_t i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++) {
+		sql(read_only[i]);
+		CHECK(fx.n_ops == 0, "%s: %zu operations", read_only[i], fx.n_ops);
+	}
+}
+
 static void test_privilege_copy_system(void)
 {
 	sql("GRANT SELECT, UPDATE ON TABLE a, s.b TO alice, PUBLIC WITH GRANT OPTION");
@@ -835,6 +878,7 @@ int main(void)
 	test_operators();
 	test_index_vacuum();
 	test_read_write();
+	test_repeated_options();
 	test_privilege_copy_system();
 	test_opaque();
 	test_parse_errors();
