@@ -4,7 +4,9 @@
  * EXPLAIN without ANALYZE plans a statement and never executes it. Even
  * so, everything here is belt and braces:
  *
- *   - only statements that begin with WITH, DELETE, UPDATE or MERGE are
+ *   - only statements that begin with WITH, DELETE, UPDATE, MERGE or
+ *     INSERT (an INSERT ... ON CONFLICT DO UPDATE, the only INSERT that
+ *     sqlfacts reports as dml) are
  *     sent, and only when libpg_query found nothing opaque in them and
  *     every operator they use is a plain comparison, arithmetic or text
  *     one (PLAN_OPERATORS): the planner evaluates a function or operator
@@ -38,7 +40,9 @@
  * "Outer" child's Plan Rows): since PostgreSQL 14 the ModifyTable node's
  * own Plan Rows is 0 unless there is a RETURNING list. A statement may hold
  * several ModifyTable nodes (data-modifying WITH queries, rules); each dml
- * operation takes the first unused node of its kind on its table.
+ * operation takes the first unused node of its kind on its table. For an
+ * INSERT ... ON CONFLICT DO UPDATE that is the rows it proposes: at most
+ * that many existing rows are updated.
  *
  * What the estimate cannot know: SET search_path and other session state
  * from earlier statements of the same input (the EXPLAIN runs in a fresh
@@ -189,10 +193,10 @@ static char *describe(const operation *op)
 	const char *stmt = fs_get(&op->f, "statement");
 	const char *table = fs_get(&op->f, "table");
 	const char *in_cte = fs_get(&op->f, "in_cte");
-	const char *joiner = !stmt                     ? ""
-	                     : !strcmp(stmt, "DELETE") ? " FROM"
-	                     : !strcmp(stmt, "MERGE")  ? " INTO"
-	                                               : "";
+	const char *joiner = !stmt                                               ? ""
+	                     : !strcmp(stmt, "DELETE")                           ? " FROM"
+	                     : !strcmp(stmt, "MERGE") || !strcmp(stmt, "INSERT") ? " INTO"
+	                                                                         : "";
 
 	return xasprintf("%s%s %s%s", stmt ? stmt : "?", joiner, table ? table : "?",
 	                 in_cte && !strcmp(in_cte, "yes") ? " (in a WITH query)" : "");
@@ -667,7 +671,8 @@ static bool starts_with_dml(const char *s, size_t n, char *word, size_t wordlen)
 		word[k++] = s[i++];
 	word[k] = '\0';
 	return !strcasecmp(word, "WITH") || !strcasecmp(word, "DELETE") ||
-	       !strcasecmp(word, "UPDATE") || !strcasecmp(word, "MERGE");
+	       !strcasecmp(word, "UPDATE") || !strcasecmp(word, "MERGE") ||
+	       !strcasecmp(word, "INSERT");
 }
 
 /* The operators whose built-in functions are known to do nothing but

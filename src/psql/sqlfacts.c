@@ -1429,6 +1429,40 @@ static bool handle_update(walk *w, json_t *n)
 	return true;
 }
 
+/* Where the rows of an INSERT come from: "values" (as many rows as are
+ * listed), "default-values" (one row) or "query" (as many as it returns,
+ * which can be every row of a table). */
+static const char *insert_rows_from(json_t *n)
+{
+	json_t *sel = as_node(json_object_get(n, "selectStmt"), "SelectStmt");
+	if (!json_object_get(n, "selectStmt"))
+		return "default-values";
+	return sel && json_object_get(sel, "valuesLists") && !json_object_get(sel, "larg")
+	           ? "values"
+	           : "query";
+}
+
+/* INSERT ... ON CONFLICT DO UPDATE updates every existing row that one of
+ * its rows conflicts with: an UPDATE whose WHERE is the DO UPDATE's (none
+ * when absent). Its rows bound what it can change: a VALUES list changes at
+ * most as many rows as it lists (the server refuses to update a row twice),
+ * a query as many as it returns, which can be every row (INSERT INTO t
+ * SELECT * FROM t ON CONFLICT ... DO UPDATE); rows_from tells them apart
+ * for the rules. Plain INSERT and DO NOTHING change no existing row: not
+ * reported. */
+static bool handle_insert(walk *w, json_t *n)
+{
+	json_t *oc = json_object_get(n, "onConflictClause");
+	if (!str_field_is(oc, "action", "ONCONFLICT_UPDATE"))
+		return true;
+	operation *op = dml_op(w, "INSERT", n);
+	fs_set(&op->f, "where", where_word(w, json_object_get(oc, "whereClause")));
+	set_list(op, "columns", json_object_get(oc, "targetList"), put_res_target_name);
+	fs_set(&op->f, "on_conflict", "update");
+	fs_set(&op->f, "rows_from", insert_rows_from(n));
+	return true;
+}
+
 /* MERGE changes the target rows its ON condition matches, through WHEN
  * MATCHED clauses; inserting only, it is reported like INSERT: not at all.
  * where is constant-true when ON is and some WHEN MATCHED ... UPDATE or
@@ -2478,7 +2512,7 @@ static const struct node_handler {
     {"GrantRoleStmt", handle_grant_role, "", false},
     {"GrantStmt", handle_grant, "", false},
     {"IndexStmt", handle_index, "CREATE INDEX", true},
-    {"InsertStmt", NULL, "INSERT", true},
+    {"InsertStmt", handle_insert, "INSERT", true},
     {"LoadStmt", handle_load, "", false},
     {"LockStmt", handle_lock, "", false},
     {"MergeStmt", handle_merge, "MERGE", true},

@@ -101,6 +101,40 @@ static void test_dml(void)
 	CHECK_STR(opf(0, "table"), "db.s.t");
 }
 
+/* INSERT ... ON CONFLICT DO UPDATE updates existing rows: a dml operation. */
+static void test_upsert(void)
+{
+	check_where("INSERT INTO t SELECT * FROM t ON CONFLICT (id) DO UPDATE SET v = 'x'", "none");
+	CHECK_STR(opf(0, "statement"), "INSERT");
+	CHECK_STR(opf(0, "table"), "t");
+	CHECK_STR(opf(0, "on_conflict"), "update");
+	CHECK_STR(opf(0, "rows_from"), "query");
+	CHECK_STR(opf(0, "columns"), "v");
+	check_where("INSERT INTO t VALUES (1, 'a') ON CONFLICT (id) DO UPDATE SET v = excluded.v "
+	            "WHERE t.v IS NULL",
+	            "present");
+	CHECK_STR(opf(0, "rows_from"), "values");
+	check_where(
+	    "INSERT INTO t DEFAULT VALUES ON CONFLICT (id) DO UPDATE SET v = 'x' WHERE 1 = 1",
+	    "constant-true");
+	CHECK_STR(opf(0, "rows_from"), "default-values");
+	check_where(
+	    "INSERT INTO t VALUES (1) UNION SELECT 2 ON CONFLICT (id) DO UPDATE SET v = 'x'",
+	    "none");
+	CHECK_STR(opf(0, "rows_from"), "query");
+	sql("WITH i AS (INSERT INTO t SELECT * FROM s ON CONFLICT (id) DO UPDATE SET v = 'q' "
+	    "RETURNING *) SELECT * FROM i");
+	CHECK_STR(kfield("dml", "in_cte"), "yes");
+	CHECK_STR(kfield("dml", "returning"), "yes");
+	/* the DO UPDATE's expressions run: a function there is opaque */
+	sql("INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET v = f()");
+	CHECK_STR(kfield("opaque", "function"), "f");
+	sql("INSERT INTO t SELECT * FROM s ON CONFLICT DO NOTHING");
+	CHECK(fx.n_ops == 0, "DO NOTHING: %zu operations", fx.n_ops);
+	sql("INSERT INTO t SELECT * FROM s");
+	CHECK(fx.n_ops == 0, "INSERT: %zu operations", fx.n_ops);
+}
+
 static void test_tautologies(void)
 {
 	static const char *const always[] = {
@@ -870,6 +904,7 @@ int main(void)
 {
 	test_common_fields();
 	test_dml();
+	test_upsert();
 	test_tautologies();
 	test_cte_and_merge();
 	test_truncate_drop();
