@@ -1782,6 +1782,174 @@ static void alter_cmd(walk *w, const char *statement, json_t *relation, json_t *
 	}
 }
 
+/* ALTER ... OWNER TO hands an object to another role: the new owner may
+ * do anything with it (drop it, grant it, replace a SECURITY DEFINER
+ * function's body), so it is a privilege change. objects: the object as
+ * shown. */
+static void owner_op(walk *w, const char *statement, const char *objtype, const char *objects,
+                     json_t *newowner)
+{
+	operation *op = add_op(w, "privilege", statement);
+	fs_set(&op->f, "privileges", "ownership");
+	char *word = object_word(objtype);
+	fs_set(&op->f, "object", word);
+	free(word);
+	fs_set(&op->f, "objects", objects ? objects : "?");
+	strbuf b = {0};
+	put_role(&b, newowner);
+	fs_set(&op->f, "grantees", b.s);
+	sb_free(&b);
+	fs_set(&op->f, "grant_option", "no");
+}
+
+static bool handle_alter_owner(walk *w, json_t *n)
+{
+	const char *type = str_field(n, "objectType");
+	char *word = object_word(type);
+	char *statement = statement_for("ALTER", word);
+	strbuf b = {0};
+	json_t *obj = json_object_get(n, "object"), *iv;
+	if (json_object_get(n, "relation"))
+		put_rangevar(&b, json_object_get(n, "relation"));
+	else if ((iv = as_node(obj, "Integer"))) /* a large object's oid */
+		sb_printf(&b, "%lld", (long long)json_integer_value(json_object_get(iv, "ival")));
+	else
+		put_object(&b, obj);
+	owner_op(w, statement, type, b.s, json_object_get(n, "newowner"));
+	sb_free(&b);
+	free(statement);
+	free(word);
+	return false;
+}
+
+/* ALTER FUNCTION ... SECURITY DEFINER: every caller then runs it with its
+ * owner's rights (a superuser's, often): a privilege change. */
+static bool handle_alter_function(walk *w, json_t *n)
+{
+	if (option_bool(w, json_object_get(n, "actions"), "security") <= 0)
+		return false;
+	const char *type = str_field(n, "objtype");
+	char *word = object_word(type);
+	char *statement = statement_for("ALTER", word);
+	operation *op = add_op(w, "privilege", statement);
+	fs_set(&op->f, "privileges", "security definer");
+	fs_set(&op->f, "object", word);
+	strbuf b = {0};
+	put_qualified(&b, json_object_get(json_object_get(n, "func"), "objname"), 0, SIZE_MAX);
+	fs_set(&op->f, "objects", b.s ? b.s : "?");
+	sb_free(&b);
+	fs_set(&op->f, "grantees", "");
+	fs_set(&op->f, "grant_option", "no");
+	free(statement);
+	free(word);
+	return false;
+}
+
+/* A numeric option's value as written: "5", "-1". libpg_query writes 0
+ * and negative integers as {} (see aconst_value()), so those are read
+ * from the text after the option's name; "?" when that fails. */
+static char *defelem_number(const walk *w, json_t *de)
+{
+	json_t *arg = json_object_get(de, "arg"), *b;
+	if ((b = as_node(arg, "Float")) && str_field(b, "fval"))
+		return xstrdup(str_field(b, "fval"));
+	if (!(b = as_node(arg, "Integer")))
+		return xstrdup(string_node(arg) ? string_node(arg) : "?");
+	json_t *iv = json_object_get(b, "ival");
+	if (json_is_integer(iv))
+		return xasprintf("%lld", (long long)json_integer_value(iv));
+	long loc = (long)json_integer_value(json_object_get(de, "location"));
+	while (loc >= 0 && (size_t)loc < w->sql_len &&
+	       (isalpha((unsigned char)w->sql[loc]) ||
+	        (w->sql[loc] && strchr("_= \t\r\n", w->sql[loc]))))
+		loc++;
+	double v;
+	return literal_int_at(w, loc, &v) ? xasprintf("%.0f", v) : xstrdup("?");
+}
+
+/* ALTER DATABASE name WITH option value: one operation per option.
+ * ALLOW_CONNECTIONS false and CONNECTION LIMIT refuse new connections,
+ * IS_TEMPLATE true lets any role with CREATEDB copy the database, SET
+ * TABLESPACE copies it while no one may be connected: psql.toml decides.
+ * Booleans are yes, no or ? (refused by the server). */
+static bool handle_alter_database(walk *w, json_t *n)
+{
+	const char *name = str_field(n, "dbname");
+	json_t *options = json_object_get(n, "options");
+	for (size_t i = 0; i < json_array_size(options); i++) {
+		json_t *de = as_node(json_array_get(options, i), "DefElem");
+		const char *opt = str_field(de, "defname");
+		if (!opt)
+			continue;
+		operation *op = add_op(w, "alter-database", "ALTER DATABASE");
+		fs_set(&op->f, "name", name ? name : "?");
+		fs_set(&op->f, "option", opt);
+		char *value;
+		if (strcmp(opt, "allow_connections") == 0 || strcmp(opt, "is_template") == 0) {
+			int v = defelem_bool(w, de);
+			value = xstrdup(v == 1 ? "yes" : v == 0 ? "no" : "?");
+		} else {
+			value = defelem_number(w, de);
+		}
+		fs_set(&op->f, "value", value);
+		free(value);
+	}
+	return false;
+}
+
+/* RESTART in a sequence's options: the sequence hands out values again
+ * that rows may already hold (duplicate keys, or references to the wrong
+ * row). Other options are listed. */
+static void sequence_op(walk *w, const char *statement, const char *sequence, json_t *options)
+{
+	json_t *restart = NULL;
+	strbuf names = {0};
+	for (size_t i = 0; i < json_array_size(options); i++) {
+		json_t *de = as_node(json_array_get(options, i), "DefElem");
+		const char *opt = str_field(de, "defname");
+		if (!opt)
+			continue;
+		sb_printf(&names, "%s%s", names.len ? ", " : "", opt);
+		if (strcmp(opt, "restart") == 0)
+			restart = de; /* the last one counts */
+	}
+	operation *op = add_op(w, "sequence", statement);
+	fs_set(&op->f, "sequence", sequence);
+	fs_set(&op->f, "options", names.s ? names.s : "");
+	fs_set(&op->f, "identity", "no");
+	set_yes_no(op, "restart", restart != NULL);
+	if (restart) {
+		char *v =
+		    json_object_get(restart, "arg") ? defelem_number(w, restart) : xstrdup("start");
+		fs_set(&op->f, "restart_value", v);
+		free(v);
+	}
+	sb_free(&names);
+}
+
+static bool handle_alter_seq(walk *w, json_t *n)
+{
+	char *name = rangevar_name(json_object_get(n, "sequence"));
+	sequence_op(w, "ALTER SEQUENCE", name, json_object_get(n, "options"));
+	free(name);
+	return false;
+}
+
+/* ALTER TABLE t ALTER COLUMN c SET ... / RESTART: the identity column's
+ * sequence, named t.c. */
+static void identity_op(walk *w, const char *statement, json_t *relation, json_t *cmd)
+{
+	json_t *opts = json_object_get(as_node(json_object_get(cmd, "def"), "List"), "items");
+	strbuf b = {0};
+	put_rangevar(&b, relation);
+	sb_putc(&b, '.');
+	put_ident(&b, str_field(cmd, "name") ? str_field(cmd, "name") : "?");
+	sequence_op(w, statement, b.s, opts);
+	operation *op = &w->fx->ops[w->fx->n_ops - 1];
+	fs_set(&op->f, "identity", "yes");
+	sb_free(&b);
+}
+
 static bool handle_alter_table(walk *w, json_t *n)
 {
 	char *word = object_word(str_field(n, "objtype"));
@@ -1792,6 +1960,14 @@ static bool handle_alter_table(walk *w, json_t *n)
 		if (!cmd)
 			continue;
 		alter_cmd(w, statement, json_object_get(n, "relation"), cmd);
+		if (str_field_is(cmd, "subtype", "AT_ChangeOwner")) {
+			char *rel = rangevar_name(json_object_get(n, "relation"));
+			owner_op(w, statement, str_field(n, "objtype"), rel,
+			         json_object_get(cmd, "newowner"));
+			free(rel);
+		}
+		if (str_field_is(cmd, "subtype", "AT_SetIdentity"))
+			identity_op(w, statement, json_object_get(n, "relation"), cmd);
 		/* SET DEFAULT stores an expression, it runs nothing now; the
 		 * other expressions (USING, defaults of added columns, CHECK)
 		 * run on every row now. */
@@ -2472,12 +2648,16 @@ static const struct node_handler {
 } handlers[] = {
     {"A_Expr", handle_a_expr, "", false},
     {"AlterDatabaseSetStmt", handle_alter_database_set, "ALTER DATABASE", false},
+    {"AlterDatabaseStmt", handle_alter_database, "", false},
     {"AlterDefaultPrivilegesStmt", handle_default_privileges, "", false},
     {"AlterDomainStmt", handle_definition, "", false},
+    {"AlterFunctionStmt", handle_alter_function, "", false},
     {"AlterObjectSchemaStmt", handle_set_schema, "", false},
+    {"AlterOwnerStmt", handle_alter_owner, "", false},
     {"AlterPolicyStmt", handle_definition, "", false},
     {"AlterRoleSetStmt", handle_alter_role_set, "ALTER ROLE", false},
     {"AlterRoleStmt", handle_alter_role, "", false},
+    {"AlterSeqStmt", handle_alter_seq, "", false},
     {"AlterSystemStmt", handle_alter_system, "", false},
     {"AlterTableMoveAllStmt", handle_move_all, "", false},
     {"AlterTableStmt", handle_alter_table, "ALTER TABLE", true},

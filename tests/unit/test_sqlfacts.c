@@ -358,8 +358,11 @@ static void test_alter_table(void)
 	CHECK_STR(opf(0, "subcommand"), "detach-partition");
 	CHECK_STR(opf(0, "partition"), "t_2020");
 
-	sql("ALTER TABLE t ADD COLUMN note text, ALTER COLUMN x DROP NOT NULL, OWNER TO bob");
+	sql("ALTER TABLE t ADD COLUMN note text, ALTER COLUMN x DROP NOT NULL");
 	CHECK(fx.n_ops == 0, "harmless subcommands: %zu operations", fx.n_ops);
+	/* OWNER TO is a privilege change (test_owner_database_sequence) */
+	sql("ALTER TABLE t ADD COLUMN note text, OWNER TO bob");
+	CHECK(fx.n_ops == 1 && strcmp(kind(0), "privilege") == 0, "OWNER TO: a privilege");
 }
 
 /* Statements that lock, move or switch safeguards off, reported so that
@@ -687,6 +690,66 @@ static void test_privilege_copy_system(void)
 	      "alter-system and read-write");
 }
 
+/* Ownership, database options and sequence restarts. */
+static void test_owner_database_sequence(void)
+{
+	sql("ALTER TABLE s.t OWNER TO bob");
+	CHECK_STR(kind(0), "privilege");
+	CHECK_STR(opf(0, "privileges"), "ownership");
+	CHECK_STR(opf(0, "object"), "table");
+	CHECK_STR(opf(0, "objects"), "s.t");
+	CHECK_STR(opf(0, "grantees"), "bob");
+	sql("ALTER MATERIALIZED VIEW m OWNER TO CURRENT_USER");
+	CHECK_STR(opf(0, "statement"), "ALTER MATERIALIZED VIEW");
+	CHECK_STR(opf(0, "grantees"), "CURRENT_USER");
+	sql("ALTER FUNCTION f(int) OWNER TO bob");
+	CHECK_STR(opf(0, "object"), "function");
+	CHECK_STR(opf(0, "objects"), "f");
+	sql("ALTER DATABASE shop OWNER TO bob");
+	CHECK_STR(opf(0, "statement"), "ALTER DATABASE");
+	CHECK_STR(opf(0, "objects"), "shop");
+	sql("ALTER LARGE OBJECT 42 OWNER TO bob");
+	CHECK_STR(opf(0, "objects"), "42");
+	sql("ALTER FUNCTION f(int) SECURITY DEFINER");
+	CHECK_STR(opf(0, "privileges"), "security definer");
+
+	sql("ALTER DATABASE shop WITH ALLOW_CONNECTIONS false CONNECTION LIMIT -1 IS_TEMPLATE on");
+	CHECK(fx.n_ops == 3, "one operation per option, got %zu", fx.n_ops);
+	CHECK_STR(kind(0), "alter-database");
+	CHECK_STR(opf(0, "name"), "shop");
+	CHECK_STR(opf(0, "option"), "allow_connections");
+	CHECK_STR(opf(0, "value"), "no");
+	CHECK_STR(opf(1, "option"), "connection_limit");
+	CHECK_STR(opf(1, "value"), "-1");
+	CHECK_STR(opf(2, "option"), "is_template");
+	CHECK_STR(opf(2, "value"), "yes");
+	sql("ALTER DATABASE shop CONNECTION LIMIT 0");
+	CHECK_STR(opf(0, "value"), "0");
+	sql("ALTER DATABASE shop WITH CONNECTION_LIMIT = 7");
+	CHECK_STR(opf(0, "value"), "7");
+	sql("ALTER DATABASE shop SET TABLESPACE slow");
+	CHECK_STR(opf(0, "option"), "tablespace");
+	CHECK_STR(opf(0, "value"), "slow");
+
+	sql("ALTER SEQUENCE s RESTART");
+	CHECK_STR(kind(0), "sequence");
+	CHECK_STR(opf(0, "sequence"), "s");
+	CHECK_STR(opf(0, "restart"), "yes");
+	CHECK_STR(opf(0, "restart_value"), "start");
+	CHECK_STR(opf(0, "identity"), "no");
+	sql("ALTER SEQUENCE s RESTART WITH -5 MAXVALUE 10");
+	CHECK_STR(opf(0, "restart_value"), "-5");
+	CHECK_STR(opf(0, "options"), "restart, maxvalue");
+	sql("ALTER SEQUENCE s RESTART 0");
+	CHECK_STR(opf(0, "restart_value"), "0");
+	sql("ALTER TABLE t ALTER COLUMN id RESTART WITH 100");
+	CHECK_STR(kfield("sequence", "sequence"), "t.id");
+	CHECK_STR(kfield("sequence", "identity"), "yes");
+	CHECK_STR(kfield("sequence", "restart_value"), "100");
+	sql("ALTER SEQUENCE s OWNED BY t.id");
+	CHECK_STR(opf(0, "restart"), "no");
+}
+
 static void test_opaque(void)
 {
 	sql("DO $$ BEGIN DELETE FROM t; END $$");
@@ -915,6 +978,7 @@ int main(void)
 	test_read_write();
 	test_repeated_options();
 	test_privilege_copy_system();
+	test_owner_database_sequence();
 	test_opaque();
 	test_parse_errors();
 	test_multiple_statements();
