@@ -6,21 +6,25 @@
  *
  *   - only statements that begin with WITH, DELETE, UPDATE, MERGE or
  *     INSERT (an INSERT ... ON CONFLICT DO UPDATE, the only INSERT that
- *     sqlfacts reports as dml) are
- *     sent, and only when libpg_query found nothing opaque in them and
- *     every operator they use is a plain comparison, arithmetic or text
- *     one (PLAN_OPERATORS): the planner evaluates a function or operator
- *     that claims to be immutable when its arguments are constants, and
- *     estimates with stable ones;
+ *     sqlfacts reports as dml) are sent, and only when libpg_query found
+ *     nothing opaque in them and every operator they use is a plain
+ *     comparison, arithmetic or text one (plan_operators): the planner
+ *     evaluates a function or operator that claims to be immutable when
+ *     its arguments are constants, estimates with stable ones, and its
+ *     selectivity estimators call an operator's function whatever its
+ *     volatility;
  *   - the session searches pg_catalog first, so that those names are
  *     pg_catalog's where the argument types match, and nothing is
  *     explained on a database where user code could still be reached
- *     while planning (plan_risk()): a non-volatile function, not written
- *     in C, that is named like a built-in (an overload with other argument
- *     types wins over the built-in whatever the search_path), backs an
- *     operator or a cast, or is used by a view, rule, policy, default,
- *     index, constraint or statistics object, all of which the planner
- *     expands or folds;
+ *     while planning (plan_risk_sql): an operator outside pg_catalog named
+ *     like one of plan_operators, or a user function (any language but
+ *     internal, any volatility) behind such an operator or its estimators,
+ *     behind a cast, named like a built-in (an overload with other
+ *     argument types wins over the built-in whatever the search_path), or
+ *     called by a type, range type, operator class or planner support;
+ *     or a non-volatile one used by a view, rule, policy, default, index,
+ *     constraint or statistics object, all of which the planner expands
+ *     or folds;
  *   - they go through the extended query protocol (PQsendQueryParams),
  *     which refuses a string holding several statements, so nothing can
  *     ride along behind the EXPLAIN;
