@@ -34,7 +34,9 @@
  * analysis are explained. Not explained: statements that also hold
  * something opaque (a function call: planning can evaluate functions),
  * statements after a \connect, and statements that do not begin with
- * WITH, DELETE, UPDATE or MERGE. Never fails the analysis. */
+ * WITH, DELETE, UPDATE, MERGE or INSERT (ON CONFLICT DO UPDATE: its
+ * estimate is the rows it proposes, at most that many existing rows are
+ * updated). Never fails the analysis. */
 void explain_statement(const invocation *inv, facts *fx, size_t first_op, const char *sql,
                        size_t len);
 

@@ -4,21 +4,27 @@
  * EXPLAIN without ANALYZE plans a statement and never executes it. Even
  * so, everything here is belt and braces:
  *
- *   - only statements that begin with WITH, DELETE, UPDATE or MERGE are
- *     sent, and only when libpg_query found nothing opaque in them and
- *     every operator they use is a plain comparison, arithmetic or text
- *     one (PLAN_OPERATORS): the planner evaluates a function or operator
- *     that claims to be immutable when its arguments are constants, and
- *     estimates with stable ones;
+ *   - only statements that begin with WITH, DELETE, UPDATE, MERGE or
+ *     INSERT (an INSERT ... ON CONFLICT DO UPDATE, the only INSERT that
+ *     sqlfacts reports as dml) are sent, and only when libpg_query found
+ *     nothing opaque in them and every operator they use is a plain
+ *     comparison, arithmetic or text one (plan_operators): the planner
+ *     evaluates a function or operator that claims to be immutable when
+ *     its arguments are constants, estimates with stable ones, and its
+ *     selectivity estimators call an operator's function whatever its
+ *     volatility;
  *   - the session searches pg_catalog first, so that those names are
  *     pg_catalog's where the argument types match, and nothing is
  *     explained on a database where user code could still be reached
- *     while planning (plan_risk()): a non-volatile function, not written
- *     in C, that is named like a built-in (an overload with other argument
- *     types wins over the built-in whatever the search_path), backs an
- *     operator or a cast, or is used by a view, rule, policy, default,
- *     index, constraint or statistics object, all of which the planner
- *     expands or folds;
+ *     while planning (plan_risk_sql): an operator outside pg_catalog named
+ *     like one of plan_operators, or a user function (any language but
+ *     internal, any volatility) behind such an operator or its estimators,
+ *     behind a cast, named like a built-in (an overload with other
+ *     argument types wins over the built-in whatever the search_path), or
+ *     called by a type, range type, operator class or planner support;
+ *     or a non-volatile one used by a view, rule, policy, default, index,
+ *     constraint or statistics object, all of which the planner expands
+ *     or folds;
  *   - they go through the extended query protocol (PQsendQueryParams),
  *     which refuses a string holding several statements, so nothing can
  *     ride along behind the EXPLAIN;
@@ -38,7 +44,9 @@
  * "Outer" child's Plan Rows): since PostgreSQL 14 the ModifyTable node's
  * own Plan Rows is 0 unless there is a RETURNING list. A statement may hold
  * several ModifyTable nodes (data-modifying WITH queries, rules); each dml
- * operation takes the first unused node of its kind on its table.
+ * operation takes the first unused node of its kind on its table. For an
+ * INSERT ... ON CONFLICT DO UPDATE that is the rows it proposes: at most
+ * that many existing rows are updated.
  *
  * What the estimate cannot know: SET search_path and other session state
  * from earlier statements of the same input (the EXPLAIN runs in a fresh
@@ -189,10 +197,10 @@ static char *describe(const operation *op)
 	const char *stmt = fs_get(&op->f, "statement");
 	const char *table = fs_get(&op->f, "table");
 	const char *in_cte = fs_get(&op->f, "in_cte");
-	const char *joiner = !stmt                     ? ""
-	                     : !strcmp(stmt, "DELETE") ? " FROM"
-	                     : !strcmp(stmt, "MERGE")  ? " INTO"
-	                                               : "";
+	const char *joiner = !stmt                                               ? ""
+	                     : !strcmp(stmt, "DELETE")                           ? " FROM"
+	                     : !strcmp(stmt, "MERGE") || !strcmp(stmt, "INSERT") ? " INTO"
+	                                                                         : "";
 
 	return xasprintf("%s%s %s%s", stmt ? stmt : "?", joiner, table ? table : "?",
 	                 in_cte && !strcmp(in_cte, "yes") ? " (in a WITH query)" : "");
@@ -396,43 +404,87 @@ static void connection_broke(const char *why)
 	ex.conn_error = xasprintf("the connection broke: %s", why);
 }
 
-/* User code the planner could run, as one query: a non-volatile function
- * (the planner runs no volatile one) not written in C or internal (those
- * are installed by a superuser: extensions, not someone's plpgsql) that
- * is named like a pg_catalog function, backs an operator named like one
- * of plan_operators (the only ones explained) or a cast, or that a view, rule, policy, column
- * default, index, constraint or extended statistics depend on, directly or through an operator.
- * Every name is qualified: the session's search_path is not trusted yet. */
+/* User code the planner could run, as one query that returns why (the
+ * first reason found), or no row. The planner runs more than the
+ * functions it folds: a selectivity estimator (eqsel, scalarltsel, ...)
+ * calls the operator's own function on the column's statistics whatever
+ * its volatility, and an operator's RESTRICT and JOIN estimators, a type's
+ * input function (for the statement's constants), a range type's
+ * canonical and subtype_diff functions, an operator class's support
+ * functions and a function's planner support function may all run while
+ * it plans. Only pg_catalog's (and information_schema's) functions are
+ * trusted, and functions in language internal wherever they are (the
+ * server's own code: CREATE TYPE ... AS RANGE makes such constructors and
+ * casts in the user's schema); anything else, in any language (an
+ * extension's C included) and of any volatility, is user code. The
+ * reasons:
+ *   - an operator outside pg_catalog named like one of plan_operators
+ *     (the only ones a statement may use to be explained): with other
+ *     argument types it wins over the built-in one whatever the
+ *     search_path (public.=(text,integer) for v = 1 on a text column);
+ *   - a user function behind such an operator (its function, RESTRICT or
+ *     JOIN), behind a cast, or named like a pg_catalog function (an
+ *     overload with other argument types wins the same way);
+ *   - a user function a type, range type, operator class or function
+ *     calls while the planner works (see above);
+ *   - a non-volatile user function that a view, rule, policy, column
+ *     default, index, constraint or extended statistics uses (the planner
+ *     expands and folds them; it never folds a volatile one), or any user
+ *     function behind an operator they use.
+ * Every name is qualified: the session's search_path is not trusted yet.
+ * The text must begin with "WITH f AS (SELECT p.oid, p.proname" (the
+ * server log test in explain.bats looks for it). */
+#define PLAN_OPERATOR_NAMES "'{=,<>,<,>,<=,>=,+,-,*,/,%,||,~~,!~~,~~*,!~~*}'::pg_catalog.name[]"
+#define Q_EQ                " OPERATOR(pg_catalog.=) "
+#define Q_FN                "pg_catalog.concat('function ', f.oid::pg_catalog.regprocedure, "
 static const char plan_risk_sql[] =
-    "WITH f AS (SELECT p.oid, p.proname FROM pg_catalog.pg_proc p"
-    " JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang"
-    " WHERE p.provolatile OPERATOR(pg_catalog.<>) 'v'"
-    " AND l.lanname OPERATOR(pg_catalog.<>) ALL ('{c,internal}'::pg_catalog.name[])"
-    " AND p.pronamespace OPERATOR(pg_catalog.<>) ALL (ARRAY["
+    "WITH f AS (SELECT p.oid, p.proname, p.provolatile FROM pg_catalog.pg_proc p"
+    " JOIN pg_catalog.pg_language l ON l.oid" Q_EQ "p.prolang"
+    " WHERE p.pronamespace OPERATOR(pg_catalog.<>) ALL (ARRAY["
     "'pg_catalog'::pg_catalog.regnamespace, "
-    "'information_schema'::pg_catalog.regnamespace]::pg_catalog.oid[])),"
+    "'information_schema'::pg_catalog.regnamespace]::pg_catalog.oid[])"
+    " AND l.lanname OPERATOR(pg_catalog.<>) 'internal'),"
     " users(classid) AS (VALUES ('pg_catalog.pg_rewrite'::pg_catalog.regclass),"
     " ('pg_catalog.pg_policy'), ('pg_catalog.pg_attrdef'), ('pg_catalog.pg_class'),"
-    " ('pg_catalog.pg_constraint'), ('pg_catalog.pg_statistic_ext'))"
-    " SELECT pg_catalog.concat(f.oid::pg_catalog.regprocedure, ' ', x.why) FROM f JOIN ("
-    "SELECT b.oid, 'is named like a built-in function' FROM f b WHERE EXISTS ("
-    "SELECT FROM pg_catalog.pg_proc c WHERE c.pronamespace OPERATOR(pg_catalog.=)"
-    " 'pg_catalog'::pg_catalog.regnamespace AND c.proname OPERATOR(pg_catalog.=) b.proname)"
-    " UNION ALL SELECT o.oprcode, pg_catalog.concat('is behind operator ', o.oprname)"
-    " FROM pg_catalog.pg_operator o WHERE o.oprnamespace OPERATOR(pg_catalog.<>)"
-    " 'pg_catalog'::pg_catalog.regnamespace AND o.oprname OPERATOR(pg_catalog.=) ANY ("
-    "'{=,<>,<,>,<=,>=,+,-,*,/,%,||,~~,!~~,~~*,!~~*}'::pg_catalog.name[])"
-    " UNION ALL SELECT c.castfunc, 'is a cast' FROM pg_catalog.pg_cast c"
-    " UNION ALL SELECT d.refobjid, 'is used by a view, rule, policy, default, index or"
-    " constraint' FROM pg_catalog.pg_depend d JOIN users u ON u.classid"
-    " OPERATOR(pg_catalog.=) d.classid WHERE d.refclassid OPERATOR(pg_catalog.=)"
-    " 'pg_catalog.pg_proc'::pg_catalog.regclass"
-    " UNION ALL SELECT o.oprcode, pg_catalog.concat('is behind operator ', o.oprname,"
-    " ', used by a view, rule, policy, default, index or constraint')"
-    " FROM pg_catalog.pg_depend d JOIN users u ON u.classid OPERATOR(pg_catalog.=) d.classid"
-    " JOIN pg_catalog.pg_operator o ON o.oid OPERATOR(pg_catalog.=) d.refobjid"
-    " WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass"
-    ") x(oid, why) ON x.oid OPERATOR(pg_catalog.=) f.oid LIMIT 1";
+    " ('pg_catalog.pg_constraint'), ('pg_catalog.pg_statistic_ext')),"
+    " used_ops AS (SELECT o.* FROM pg_catalog.pg_depend d JOIN users u ON u.classid" Q_EQ
+    "d.classid JOIN pg_catalog.pg_operator o ON o.oid" Q_EQ "d.refobjid"
+    " WHERE d.refclassid" Q_EQ "'pg_catalog.pg_operator'::pg_catalog.regclass)"
+    " SELECT x.why FROM ("
+    "SELECT pg_catalog.concat('operator ', o.oprnamespace::pg_catalog.regnamespace, '.',"
+    " o.oprname, '(', o.oprleft::pg_catalog.regtype, ',', o.oprright::pg_catalog.regtype,"
+    " ') is named like a built-in one') FROM pg_catalog.pg_operator o"
+    " WHERE o.oprnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace"
+    " AND o.oprname" Q_EQ "ANY (" PLAN_OPERATOR_NAMES ")"
+    " UNION ALL SELECT " Q_FN "' is behind operator ', o.oid::pg_catalog.regoperator)"
+    " FROM pg_catalog.pg_operator o JOIN f ON f.oid" Q_EQ "ANY (ARRAY[o.oprcode, o.oprrest,"
+    " o.oprjoin]::pg_catalog.oid[]) WHERE o.oprname" Q_EQ "ANY (" PLAN_OPERATOR_NAMES ")"
+    " UNION ALL SELECT " Q_FN "' is named like a built-in function') FROM f WHERE EXISTS ("
+    "SELECT FROM pg_catalog.pg_proc c WHERE c.pronamespace" Q_EQ
+    "'pg_catalog'::pg_catalog.regnamespace AND c.proname" Q_EQ "f.proname)"
+    " UNION ALL SELECT " Q_FN "' is a cast') FROM pg_catalog.pg_cast c JOIN f ON f.oid" Q_EQ
+    "c.castfunc"
+    " UNION ALL SELECT " Q_FN "' is a function of type ', t.oid::pg_catalog.regtype)"
+    " FROM pg_catalog.pg_type t JOIN f ON f.oid" Q_EQ "ANY (ARRAY[t.typinput, t.typreceive,"
+    " t.typmodin, t.typsubscript]::pg_catalog.oid[])"
+    " UNION ALL SELECT " Q_FN "' is a function of range type ',"
+    " r.rngtypid::pg_catalog.regtype) FROM pg_catalog.pg_range r JOIN f ON f.oid" Q_EQ
+    "ANY (ARRAY[r.rngcanonical, r.rngsubdiff]::pg_catalog.oid[])"
+    " UNION ALL SELECT " Q_FN "' supports an operator class') FROM pg_catalog.pg_amproc a"
+    " JOIN f ON f.oid" Q_EQ "a.amproc"
+    " UNION ALL SELECT " Q_FN "' is the planner support function of ',"
+    " p.oid::pg_catalog.regprocedure) FROM pg_catalog.pg_proc p JOIN f ON f.oid" Q_EQ "p.prosupport"
+    " UNION ALL SELECT " Q_FN "' is used by a view, rule, policy, default, index or"
+    " constraint') FROM pg_catalog.pg_depend d JOIN users u ON u.classid" Q_EQ "d.classid"
+    " JOIN f ON f.oid" Q_EQ "d.refobjid WHERE d.refclassid" Q_EQ
+    "'pg_catalog.pg_proc'::pg_catalog.regclass AND f.provolatile OPERATOR(pg_catalog.<>) 'v'"
+    " UNION ALL SELECT " Q_FN "' is behind operator ', o.oid::pg_catalog.regoperator,"
+    " ', used by a view, rule, policy, default, index or constraint') FROM used_ops o"
+    " JOIN f ON f.oid" Q_EQ "ANY (ARRAY[o.oprcode, o.oprrest, o.oprjoin]::pg_catalog.oid[])"
+    ") x(why) LIMIT 1";
+#undef Q_FN
+#undef Q_EQ
+#undef PLAN_OPERATOR_NAMES
 
 /* Once per connection: pg_catalog first in search_path (the session's own
  * path after it, "$user", public by default, so that tables resolve as
@@ -452,7 +504,7 @@ static bool prepare_session(PGconn *c)
 	if (r == Q_OK)
 		r = run_query(c, plan_risk_sql, PGRES_TUPLES_OK, &res, err, sizeof err);
 	if (r == Q_OK && pq.PQntuples(res) > 0)
-		ex.risk = xasprintf("not explained: the planner could run user code: function %s",
+		ex.risk = xasprintf("not explained: the planner could run user code: %s",
 		                    pq.PQgetvalue(res, 0, 0));
 	else if (r != Q_OK)
 		ex.risk = xasprintf("not explained: could not check the database for user code "
@@ -667,7 +719,8 @@ static bool starts_with_dml(const char *s, size_t n, char *word, size_t wordlen)
 		word[k++] = s[i++];
 	word[k] = '\0';
 	return !strcasecmp(word, "WITH") || !strcasecmp(word, "DELETE") ||
-	       !strcasecmp(word, "UPDATE") || !strcasecmp(word, "MERGE");
+	       !strcasecmp(word, "UPDATE") || !strcasecmp(word, "MERGE") ||
+	       !strcasecmp(word, "INSERT");
 }
 
 /* The operators whose built-in functions are known to do nothing but

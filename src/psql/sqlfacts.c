@@ -719,6 +719,55 @@ static const char *where_word(const walk *w, json_t *cond)
 	return expr_truth(w, cond) == TV_TRUE ? "constant-true" : "present";
 }
 
+/* ---- DefElem options ------------------------------------------------------ */
+
+/* option_bool()'s answer for a value the server refuses (its statement
+ * then fails and runs nothing): callers read it as whichever of true and
+ * false is the risky one. */
+#define OPT_INVALID 2
+
+/* One DefElem's boolean as PostgreSQL's defGetBoolean() reads it: no
+ * argument is true; the integers 0 and 1; the words true, false, on and off
+ * in any case, exactly (no prefixes, unlike boolin). */
+static int defelem_bool(const walk *w, json_t *de)
+{
+	json_t *arg = json_object_get(de, "arg"), *b;
+	const char *s;
+	if (!arg)
+		return 1;
+	if ((b = as_node(arg, "Boolean")))
+		return bool_field(b, "boolval");
+	if ((b = as_node(arg, "Integer"))) {
+		json_int_t v = json_integer_value(json_object_get(b, "ival"));
+		return v == 0 || v == 1 ? (int)v : OPT_INVALID;
+	}
+	/* READ WRITE is the grammar's constant 0, written as {} */
+	if ((b = as_node(arg, "A_Const")))
+		return const_truth(aconst_value(w, b, true)) == TV_TRUE ? 1 : 0;
+	if (!(s = string_node(arg)))
+		return OPT_INVALID;
+	if (strcasecmp(s, "true") == 0 || strcasecmp(s, "on") == 0)
+		return 1;
+	if (strcasecmp(s, "false") == 0 || strcasecmp(s, "off") == 0)
+		return 0;
+	return OPT_INVALID;
+}
+
+/* The boolean value of option name in a DefElem list: 1, 0, -1 when
+ * absent, OPT_INVALID. PostgreSQL lets a repeated option's LAST occurrence
+ * win (EXPLAIN (ANALYZE false, ANALYZE true) executes), so that is the one
+ * read. */
+static int option_bool(const walk *w, json_t *options, const char *name)
+{
+	int value = -1;
+	for (size_t i = 0; i < json_array_size(options); i++) {
+		json_t *de = as_node(json_array_get(options, i), "DefElem");
+		if (de && str_field_is(de, "defname", name))
+			value = defelem_bool(w, de);
+	}
+	return value;
+}
+
 /* ---- settings: read-only escapes and lexing ------------------------------ */
 
 static bool is_read_only_setting(const char *name)
@@ -863,18 +912,11 @@ static void handle_set(walk *w, json_t *vs, const char *statement, const char *s
 		read_write_op(w, statement, "all", "default", scope);
 	} else if (strcmp(kind, "VAR_SET_MULTI") == 0) {
 		/* SET TRANSACTION / SESSION CHARACTERISTICS AS TRANSACTION */
-		for (size_t i = 0; i < json_array_size(args); i++) {
-			json_t *de = as_node(json_array_get(args, i), "DefElem");
-			if (!de || !is_read_only_setting(str_field(de, "defname")))
-				continue;
-			cval v =
-			    aconst_value(w, as_node(json_object_get(de, "arg"), "A_Const"), true);
-			if (const_truth(v) != TV_TRUE)
-				read_write_op(w, statement, "transaction_read_only", "off",
-				              name && strcmp(name, "TRANSACTION") == 0
-				                  ? "transaction"
-				                  : scope);
-		}
+		int ro = option_bool(w, args, "transaction_read_only");
+		if (ro == 0 || ro == OPT_INVALID)
+			read_write_op(w, statement, "transaction_read_only", "off",
+			              name && strcmp(name, "TRANSACTION") == 0 ? "transaction"
+			                                                       : scope);
 	} else if (!name) {
 		return;
 	} else if (strcmp(kind, "VAR_SET_VALUE") == 0) {
@@ -1387,6 +1429,40 @@ static bool handle_update(walk *w, json_t *n)
 	return true;
 }
 
+/* Where the rows of an INSERT come from: "values" (as many rows as are
+ * listed), "default-values" (one row) or "query" (as many as it returns,
+ * which can be every row of a table). */
+static const char *insert_rows_from(json_t *n)
+{
+	json_t *sel = as_node(json_object_get(n, "selectStmt"), "SelectStmt");
+	if (!json_object_get(n, "selectStmt"))
+		return "default-values";
+	return sel && json_object_get(sel, "valuesLists") && !json_object_get(sel, "larg")
+	           ? "values"
+	           : "query";
+}
+
+/* INSERT ... ON CONFLICT DO UPDATE updates every existing row that one of
+ * its rows conflicts with: an UPDATE whose WHERE is the DO UPDATE's (none
+ * when absent). Its rows bound what it can change: a VALUES list changes at
+ * most as many rows as it lists (the server refuses to update a row twice),
+ * a query as many as it returns, which can be every row (INSERT INTO t
+ * SELECT * FROM t ON CONFLICT ... DO UPDATE); rows_from tells them apart
+ * for the rules. Plain INSERT and DO NOTHING change no existing row: not
+ * reported. */
+static bool handle_insert(walk *w, json_t *n)
+{
+	json_t *oc = json_object_get(n, "onConflictClause");
+	if (!str_field_is(oc, "action", "ONCONFLICT_UPDATE"))
+		return true;
+	operation *op = dml_op(w, "INSERT", n);
+	fs_set(&op->f, "where", where_word(w, json_object_get(oc, "whereClause")));
+	set_list(op, "columns", json_object_get(oc, "targetList"), put_res_target_name);
+	fs_set(&op->f, "on_conflict", "update");
+	fs_set(&op->f, "rows_from", insert_rows_from(n));
+	return true;
+}
+
 /* MERGE changes the target rows its ON condition matches, through WHEN
  * MATCHED clauses; inserting only, it is reported like INSERT: not at all.
  * where is constant-true when ON is and some WHEN MATCHED ... UPDATE or
@@ -1479,31 +1555,6 @@ static bool handle_drop(walk *w, json_t *n)
 	return false;
 }
 
-/* Takes a DefElem option list and returns the option's boolean value: an
- * option without argument is true. -1 when absent. */
-static int option_bool(const walk *w, json_t *options, const char *name)
-{
-	for (size_t i = 0; i < json_array_size(options); i++) {
-		json_t *de = as_node(json_array_get(options, i), "DefElem");
-		if (!de || !str_field_is(de, "defname", name))
-			continue;
-		json_t *arg = json_object_get(de, "arg"), *b;
-		if (!arg)
-			return 1;
-		if (string_node(arg))
-			return parse_bool(string_node(arg)) != 0;
-		if ((b = as_node(arg, "Boolean")))
-			return bool_field(b, "boolval");
-		if ((b = as_node(arg, "Integer")))
-			return json_integer_value(json_object_get(b, "ival")) != 0;
-		/* READ WRITE is the grammar's constant 0, written as {} */
-		if ((b = as_node(arg, "A_Const")))
-			return const_truth(aconst_value(w, b, true)) != TV_FALSE;
-		return 1;
-	}
-	return -1;
-}
-
 static bool handle_dropdb(walk *w, json_t *n)
 {
 	operation *op = add_op(w, "drop-database", "DROP DATABASE");
@@ -1512,7 +1563,7 @@ static bool handle_dropdb(walk *w, json_t *n)
 	fs_set(&op->f, "name", name ? name : "?");
 	fs_set(&op->f, "names", name ? name : "?");
 	set_yes_no(op, "if_exists", bool_field(n, "missing_ok"));
-	set_yes_no(op, "force", option_bool(w, json_object_get(n, "options"), "force") == 1);
+	set_yes_no(op, "force", option_bool(w, json_object_get(n, "options"), "force") > 0);
 	return false;
 }
 
@@ -1731,6 +1782,174 @@ static void alter_cmd(walk *w, const char *statement, json_t *relation, json_t *
 	}
 }
 
+/* ALTER ... OWNER TO hands an object to another role: the new owner may
+ * do anything with it (drop it, grant it, replace a SECURITY DEFINER
+ * function's body), so it is a privilege change. objects: the object as
+ * shown. */
+static void owner_op(walk *w, const char *statement, const char *objtype, const char *objects,
+                     json_t *newowner)
+{
+	operation *op = add_op(w, "privilege", statement);
+	fs_set(&op->f, "privileges", "ownership");
+	char *word = object_word(objtype);
+	fs_set(&op->f, "object", word);
+	free(word);
+	fs_set(&op->f, "objects", objects ? objects : "?");
+	strbuf b = {0};
+	put_role(&b, newowner);
+	fs_set(&op->f, "grantees", b.s);
+	sb_free(&b);
+	fs_set(&op->f, "grant_option", "no");
+}
+
+static bool handle_alter_owner(walk *w, json_t *n)
+{
+	const char *type = str_field(n, "objectType");
+	char *word = object_word(type);
+	char *statement = statement_for("ALTER", word);
+	strbuf b = {0};
+	json_t *obj = json_object_get(n, "object"), *iv;
+	if (json_object_get(n, "relation"))
+		put_rangevar(&b, json_object_get(n, "relation"));
+	else if ((iv = as_node(obj, "Integer"))) /* a large object's oid */
+		sb_printf(&b, "%lld", (long long)json_integer_value(json_object_get(iv, "ival")));
+	else
+		put_object(&b, obj);
+	owner_op(w, statement, type, b.s, json_object_get(n, "newowner"));
+	sb_free(&b);
+	free(statement);
+	free(word);
+	return false;
+}
+
+/* ALTER FUNCTION ... SECURITY DEFINER: every caller then runs it with its
+ * owner's rights (a superuser's, often): a privilege change. */
+static bool handle_alter_function(walk *w, json_t *n)
+{
+	if (option_bool(w, json_object_get(n, "actions"), "security") <= 0)
+		return false;
+	const char *type = str_field(n, "objtype");
+	char *word = object_word(type);
+	char *statement = statement_for("ALTER", word);
+	operation *op = add_op(w, "privilege", statement);
+	fs_set(&op->f, "privileges", "security definer");
+	fs_set(&op->f, "object", word);
+	strbuf b = {0};
+	put_qualified(&b, json_object_get(json_object_get(n, "func"), "objname"), 0, SIZE_MAX);
+	fs_set(&op->f, "objects", b.s ? b.s : "?");
+	sb_free(&b);
+	fs_set(&op->f, "grantees", "");
+	fs_set(&op->f, "grant_option", "no");
+	free(statement);
+	free(word);
+	return false;
+}
+
+/* A numeric option's value as written: "5", "-1". libpg_query writes 0
+ * and negative integers as {} (see aconst_value()), so those are read
+ * from the text after the option's name; "?" when that fails. */
+static char *defelem_number(const walk *w, json_t *de)
+{
+	json_t *arg = json_object_get(de, "arg"), *b;
+	if ((b = as_node(arg, "Float")) && str_field(b, "fval"))
+		return xstrdup(str_field(b, "fval"));
+	if (!(b = as_node(arg, "Integer")))
+		return xstrdup(string_node(arg) ? string_node(arg) : "?");
+	json_t *iv = json_object_get(b, "ival");
+	if (json_is_integer(iv))
+		return xasprintf("%lld", (long long)json_integer_value(iv));
+	long loc = (long)json_integer_value(json_object_get(de, "location"));
+	while (loc >= 0 && (size_t)loc < w->sql_len &&
+	       (isalpha((unsigned char)w->sql[loc]) ||
+	        (w->sql[loc] && strchr("_= \t\r\n", w->sql[loc]))))
+		loc++;
+	double v;
+	return literal_int_at(w, loc, &v) ? xasprintf("%.0f", v) : xstrdup("?");
+}
+
+/* ALTER DATABASE name WITH option value: one operation per option.
+ * ALLOW_CONNECTIONS false and CONNECTION LIMIT refuse new connections,
+ * IS_TEMPLATE true lets any role with CREATEDB copy the database, SET
+ * TABLESPACE copies it while no one may be connected: psql.toml decides.
+ * Booleans are yes, no or ? (refused by the server). */
+static bool handle_alter_database(walk *w, json_t *n)
+{
+	const char *name = str_field(n, "dbname");
+	json_t *options = json_object_get(n, "options");
+	for (size_t i = 0; i < json_array_size(options); i++) {
+		json_t *de = as_node(json_array_get(options, i), "DefElem");
+		const char *opt = str_field(de, "defname");
+		if (!opt)
+			continue;
+		operation *op = add_op(w, "alter-database", "ALTER DATABASE");
+		fs_set(&op->f, "name", name ? name : "?");
+		fs_set(&op->f, "option", opt);
+		char *value;
+		if (strcmp(opt, "allow_connections") == 0 || strcmp(opt, "is_template") == 0) {
+			int v = defelem_bool(w, de);
+			value = xstrdup(v == 1 ? "yes" : v == 0 ? "no" : "?");
+		} else {
+			value = defelem_number(w, de);
+		}
+		fs_set(&op->f, "value", value);
+		free(value);
+	}
+	return false;
+}
+
+/* RESTART in a sequence's options: the sequence hands out values again
+ * that rows may already hold (duplicate keys, or references to the wrong
+ * row). Other options are listed. */
+static void sequence_op(walk *w, const char *statement, const char *sequence, json_t *options)
+{
+	json_t *restart = NULL;
+	strbuf names = {0};
+	for (size_t i = 0; i < json_array_size(options); i++) {
+		json_t *de = as_node(json_array_get(options, i), "DefElem");
+		const char *opt = str_field(de, "defname");
+		if (!opt)
+			continue;
+		sb_printf(&names, "%s%s", names.len ? ", " : "", opt);
+		if (strcmp(opt, "restart") == 0)
+			restart = de; /* the last one counts */
+	}
+	operation *op = add_op(w, "sequence", statement);
+	fs_set(&op->f, "sequence", sequence);
+	fs_set(&op->f, "options", names.s ? names.s : "");
+	fs_set(&op->f, "identity", "no");
+	set_yes_no(op, "restart", restart != NULL);
+	if (restart) {
+		char *v =
+		    json_object_get(restart, "arg") ? defelem_number(w, restart) : xstrdup("start");
+		fs_set(&op->f, "restart_value", v);
+		free(v);
+	}
+	sb_free(&names);
+}
+
+static bool handle_alter_seq(walk *w, json_t *n)
+{
+	char *name = rangevar_name(json_object_get(n, "sequence"));
+	sequence_op(w, "ALTER SEQUENCE", name, json_object_get(n, "options"));
+	free(name);
+	return false;
+}
+
+/* ALTER TABLE t ALTER COLUMN c SET ... / RESTART: the identity column's
+ * sequence, named t.c. */
+static void identity_op(walk *w, const char *statement, json_t *relation, json_t *cmd)
+{
+	json_t *opts = json_object_get(as_node(json_object_get(cmd, "def"), "List"), "items");
+	strbuf b = {0};
+	put_rangevar(&b, relation);
+	sb_putc(&b, '.');
+	put_ident(&b, str_field(cmd, "name") ? str_field(cmd, "name") : "?");
+	sequence_op(w, statement, b.s, opts);
+	operation *op = &w->fx->ops[w->fx->n_ops - 1];
+	fs_set(&op->f, "identity", "yes");
+	sb_free(&b);
+}
+
 static bool handle_alter_table(walk *w, json_t *n)
 {
 	char *word = object_word(str_field(n, "objtype"));
@@ -1741,6 +1960,14 @@ static bool handle_alter_table(walk *w, json_t *n)
 		if (!cmd)
 			continue;
 		alter_cmd(w, statement, json_object_get(n, "relation"), cmd);
+		if (str_field_is(cmd, "subtype", "AT_ChangeOwner")) {
+			char *rel = rangevar_name(json_object_get(n, "relation"));
+			owner_op(w, statement, str_field(n, "objtype"), rel,
+			         json_object_get(cmd, "newowner"));
+			free(rel);
+		}
+		if (str_field_is(cmd, "subtype", "AT_SetIdentity"))
+			identity_op(w, statement, json_object_get(n, "relation"), cmd);
 		/* SET DEFAULT stores an expression, it runs nothing now; the
 		 * other expressions (USING, defaults of added columns, CHECK)
 		 * run on every row now. */
@@ -1896,7 +2123,7 @@ static bool handle_vacuum(walk *w, json_t *n)
 {
 	if (!bool_field(n, "is_vacuumcmd"))
 		return false; /* ANALYZE */
-	bool full = option_bool(w, json_object_get(n, "options"), "full") == 1;
+	bool full = option_bool(w, json_object_get(n, "options"), "full") > 0;
 	operation *op = add_op(w, "vacuum", full ? "VACUUM FULL" : "VACUUM");
 	set_yes_no(op, "full", full);
 	json_t *rels = json_object_get(n, "rels");
@@ -1993,7 +2220,8 @@ static bool handle_transaction(walk *w, json_t *n)
 	const char *kind = str_field(n, "kind");
 	const char *statement =
 	    kind && strcmp(kind, "TRANS_STMT_START") == 0 ? "START TRANSACTION" : "BEGIN";
-	if (option_bool(w, json_object_get(n, "options"), "transaction_read_only") == 0)
+	int ro = option_bool(w, json_object_get(n, "options"), "transaction_read_only");
+	if (ro == 0 || ro == OPT_INVALID)
 		read_write_op(w, statement, "transaction_read_only", "off", "transaction");
 	return false;
 }
@@ -2389,7 +2617,7 @@ static bool handle_rule(walk *w, json_t *n)
 /* EXPLAIN ANALYZE executes its statement; plain EXPLAIN does not. */
 static bool handle_explain(walk *w, json_t *n)
 {
-	if (option_bool(w, json_object_get(n, "options"), "analyze") == 1)
+	if (option_bool(w, json_object_get(n, "options"), "analyze") > 0)
 		walk_value(w, json_object_get(n, "query"));
 	return false;
 }
@@ -2420,12 +2648,16 @@ static const struct node_handler {
 } handlers[] = {
     {"A_Expr", handle_a_expr, "", false},
     {"AlterDatabaseSetStmt", handle_alter_database_set, "ALTER DATABASE", false},
+    {"AlterDatabaseStmt", handle_alter_database, "", false},
     {"AlterDefaultPrivilegesStmt", handle_default_privileges, "", false},
     {"AlterDomainStmt", handle_definition, "", false},
+    {"AlterFunctionStmt", handle_alter_function, "", false},
     {"AlterObjectSchemaStmt", handle_set_schema, "", false},
+    {"AlterOwnerStmt", handle_alter_owner, "", false},
     {"AlterPolicyStmt", handle_definition, "", false},
     {"AlterRoleSetStmt", handle_alter_role_set, "ALTER ROLE", false},
     {"AlterRoleStmt", handle_alter_role, "", false},
+    {"AlterSeqStmt", handle_alter_seq, "", false},
     {"AlterSystemStmt", handle_alter_system, "", false},
     {"AlterTableMoveAllStmt", handle_move_all, "", false},
     {"AlterTableStmt", handle_alter_table, "ALTER TABLE", true},
@@ -2460,7 +2692,7 @@ static const struct node_handler {
     {"GrantRoleStmt", handle_grant_role, "", false},
     {"GrantStmt", handle_grant, "", false},
     {"IndexStmt", handle_index, "CREATE INDEX", true},
-    {"InsertStmt", NULL, "INSERT", true},
+    {"InsertStmt", handle_insert, "INSERT", true},
     {"LoadStmt", handle_load, "", false},
     {"LockStmt", handle_lock, "", false},
     {"MergeStmt", handle_merge, "MERGE", true},

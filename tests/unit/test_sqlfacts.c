@@ -101,6 +101,40 @@ static void test_dml(void)
 	CHECK_STR(opf(0, "table"), "db.s.t");
 }
 
+/* INSERT ... ON CONFLICT DO UPDATE updates existing rows: a dml operation. */
+static void test_upsert(void)
+{
+	check_where("INSERT INTO t SELECT * FROM t ON CONFLICT (id) DO UPDATE SET v = 'x'", "none");
+	CHECK_STR(opf(0, "statement"), "INSERT");
+	CHECK_STR(opf(0, "table"), "t");
+	CHECK_STR(opf(0, "on_conflict"), "update");
+	CHECK_STR(opf(0, "rows_from"), "query");
+	CHECK_STR(opf(0, "columns"), "v");
+	check_where("INSERT INTO t VALUES (1, 'a') ON CONFLICT (id) DO UPDATE SET v = excluded.v "
+	            "WHERE t.v IS NULL",
+	            "present");
+	CHECK_STR(opf(0, "rows_from"), "values");
+	check_where(
+	    "INSERT INTO t DEFAULT VALUES ON CONFLICT (id) DO UPDATE SET v = 'x' WHERE 1 = 1",
+	    "constant-true");
+	CHECK_STR(opf(0, "rows_from"), "default-values");
+	check_where(
+	    "INSERT INTO t VALUES (1) UNION SELECT 2 ON CONFLICT (id) DO UPDATE SET v = 'x'",
+	    "none");
+	CHECK_STR(opf(0, "rows_from"), "query");
+	sql("WITH i AS (INSERT INTO t SELECT * FROM s ON CONFLICT (id) DO UPDATE SET v = 'q' "
+	    "RETURNING *) SELECT * FROM i");
+	CHECK_STR(kfield("dml", "in_cte"), "yes");
+	CHECK_STR(kfield("dml", "returning"), "yes");
+	/* the DO UPDATE's expressions run: a function there is opaque */
+	sql("INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET v = f()");
+	CHECK_STR(kfield("opaque", "function"), "f");
+	sql("INSERT INTO t SELECT * FROM s ON CONFLICT DO NOTHING");
+	CHECK(fx.n_ops == 0, "DO NOTHING: %zu operations", fx.n_ops);
+	sql("INSERT INTO t SELECT * FROM s");
+	CHECK(fx.n_ops == 0, "INSERT: %zu operations", fx.n_ops);
+}
+
 static void test_tautologies(void)
 {
 	static const char *const always[] = {
@@ -324,8 +358,11 @@ static void test_alter_table(void)
 	CHECK_STR(opf(0, "subcommand"), "detach-partition");
 	CHECK_STR(opf(0, "partition"), "t_2020");
 
-	sql("ALTER TABLE t ADD COLUMN note text, ALTER COLUMN x DROP NOT NULL, OWNER TO bob");
+	sql("ALTER TABLE t ADD COLUMN note text, ALTER COLUMN x DROP NOT NULL");
 	CHECK(fx.n_ops == 0, "harmless subcommands: %zu operations", fx.n_ops);
+	/* OWNER TO is a privilege change (test_owner_database_sequence) */
+	sql("ALTER TABLE t ADD COLUMN note text, OWNER TO bob");
+	CHECK(fx.n_ops == 1 && strcmp(kind(0), "privilege") == 0, "OWNER TO: a privilege");
 }
 
 /* Statements that lock, move or switch safeguards off, reported so that
@@ -541,6 +578,49 @@ static void test_read_write(void)
 	CHECK_STR(kfield("opaque", "function"), "set_config");
 }
 
+/* PostgreSQL takes a repeated option's last occurrence, and reads a
+ * boolean option as defGetBoolean() does. */
+static void test_repeated_options(void)
+{
+	sql("EXPLAIN (ANALYZE false, ANALYZE true) DELETE FROM t");
+	CHECK_STR(kfield("dml", "statement"), "DELETE");
+	sql("EXPLAIN (ANALYZE true, ANALYZE off) DELETE FROM t");
+	CHECK(fx.n_ops == 0, "EXPLAIN (... ANALYZE off): %zu operations", fx.n_ops);
+	sql("EXPLAIN (ANALYZE 1) DELETE FROM t");
+	CHECK_STR(kfield("dml", "statement"), "DELETE");
+	sql("EXPLAIN (ANALYZE 0) DELETE FROM t");
+	CHECK(fx.n_ops == 0, "EXPLAIN (ANALYZE 0): %zu operations", fx.n_ops);
+	sql("VACUUM (FULL false, FULL true) t");
+	CHECK_STR(opf(0, "full"), "yes");
+	sql("VACUUM (FULL true, FULL OFF) t");
+	CHECK_STR(opf(0, "full"), "no");
+	sql("REINDEX (CONCURRENTLY true, CONCURRENTLY false) TABLE t");
+	CHECK_STR(opf(0, "concurrently"), "no");
+	sql("REINDEX (CONCURRENTLY false, CONCURRENTLY) TABLE t");
+	CHECK_STR(opf(0, "concurrently"), "yes");
+	/* yes is boolin's, not defGetBoolean's: the server refuses it, and
+	 * interlock reads it as the risky value */
+	sql("REINDEX (CONCURRENTLY yes) TABLE t");
+	CHECK_STR(opf(0, "concurrently"), "no");
+	sql("VACUUM (FULL yes) t");
+	CHECK_STR(opf(0, "full"), "yes");
+	sql("DROP DATABASE d WITH (FORCE, FORCE)");
+	CHECK_STR(opf(0, "force"), "yes");
+	check_read_write("BEGIN READ ONLY, READ WRITE", "transaction_read_only", "transaction");
+	check_read_write("SET TRANSACTION READ ONLY, READ WRITE", "transaction_read_only",
+	                 "transaction");
+	static const char *const read_only[] = {
+	    "BEGIN READ WRITE, READ ONLY",
+	    "START TRANSACTION READ WRITE, ISOLATION LEVEL SERIALIZABLE, READ ONLY",
+	    "SET TRANSACTION READ WRITE, READ ONLY",
+	    "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE, READ ONLY",
+	};
+	for (size_t i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++) {
+		sql(read_only[i]);
+		CHECK(fx.n_ops == 0, "%s: %zu operations", read_only[i], fx.n_ops);
+	}
+}
+
 static void test_privilege_copy_system(void)
 {
 	sql("GRANT SELECT, UPDATE ON TABLE a, s.b TO alice, PUBLIC WITH GRANT OPTION");
@@ -608,6 +688,66 @@ static void test_privilege_copy_system(void)
 	sql("ALTER SYSTEM SET default_transaction_read_only = off");
 	CHECK(find("alter-system") != SIZE_MAX && find("read-write") != SIZE_MAX,
 	      "alter-system and read-write");
+}
+
+/* Ownership, database options and sequence restarts. */
+static void test_owner_database_sequence(void)
+{
+	sql("ALTER TABLE s.t OWNER TO bob");
+	CHECK_STR(kind(0), "privilege");
+	CHECK_STR(opf(0, "privileges"), "ownership");
+	CHECK_STR(opf(0, "object"), "table");
+	CHECK_STR(opf(0, "objects"), "s.t");
+	CHECK_STR(opf(0, "grantees"), "bob");
+	sql("ALTER MATERIALIZED VIEW m OWNER TO CURRENT_USER");
+	CHECK_STR(opf(0, "statement"), "ALTER MATERIALIZED VIEW");
+	CHECK_STR(opf(0, "grantees"), "CURRENT_USER");
+	sql("ALTER FUNCTION f(int) OWNER TO bob");
+	CHECK_STR(opf(0, "object"), "function");
+	CHECK_STR(opf(0, "objects"), "f");
+	sql("ALTER DATABASE shop OWNER TO bob");
+	CHECK_STR(opf(0, "statement"), "ALTER DATABASE");
+	CHECK_STR(opf(0, "objects"), "shop");
+	sql("ALTER LARGE OBJECT 42 OWNER TO bob");
+	CHECK_STR(opf(0, "objects"), "42");
+	sql("ALTER FUNCTION f(int) SECURITY DEFINER");
+	CHECK_STR(opf(0, "privileges"), "security definer");
+
+	sql("ALTER DATABASE shop WITH ALLOW_CONNECTIONS false CONNECTION LIMIT -1 IS_TEMPLATE on");
+	CHECK(fx.n_ops == 3, "one operation per option, got %zu", fx.n_ops);
+	CHECK_STR(kind(0), "alter-database");
+	CHECK_STR(opf(0, "name"), "shop");
+	CHECK_STR(opf(0, "option"), "allow_connections");
+	CHECK_STR(opf(0, "value"), "no");
+	CHECK_STR(opf(1, "option"), "connection_limit");
+	CHECK_STR(opf(1, "value"), "-1");
+	CHECK_STR(opf(2, "option"), "is_template");
+	CHECK_STR(opf(2, "value"), "yes");
+	sql("ALTER DATABASE shop CONNECTION LIMIT 0");
+	CHECK_STR(opf(0, "value"), "0");
+	sql("ALTER DATABASE shop WITH CONNECTION_LIMIT = 7");
+	CHECK_STR(opf(0, "value"), "7");
+	sql("ALTER DATABASE shop SET TABLESPACE slow");
+	CHECK_STR(opf(0, "option"), "tablespace");
+	CHECK_STR(opf(0, "value"), "slow");
+
+	sql("ALTER SEQUENCE s RESTART");
+	CHECK_STR(kind(0), "sequence");
+	CHECK_STR(opf(0, "sequence"), "s");
+	CHECK_STR(opf(0, "restart"), "yes");
+	CHECK_STR(opf(0, "restart_value"), "start");
+	CHECK_STR(opf(0, "identity"), "no");
+	sql("ALTER SEQUENCE s RESTART WITH -5 MAXVALUE 10");
+	CHECK_STR(opf(0, "restart_value"), "-5");
+	CHECK_STR(opf(0, "options"), "restart, maxvalue");
+	sql("ALTER SEQUENCE s RESTART 0");
+	CHECK_STR(opf(0, "restart_value"), "0");
+	sql("ALTER TABLE t ALTER COLUMN id RESTART WITH 100");
+	CHECK_STR(kfield("sequence", "sequence"), "t.id");
+	CHECK_STR(kfield("sequence", "identity"), "yes");
+	CHECK_STR(kfield("sequence", "restart_value"), "100");
+	sql("ALTER SEQUENCE s OWNED BY t.id");
+	CHECK_STR(opf(0, "restart"), "no");
 }
 
 static void test_opaque(void)
@@ -827,6 +967,7 @@ int main(void)
 {
 	test_common_fields();
 	test_dml();
+	test_upsert();
 	test_tautologies();
 	test_cte_and_merge();
 	test_truncate_drop();
@@ -835,7 +976,9 @@ int main(void)
 	test_operators();
 	test_index_vacuum();
 	test_read_write();
+	test_repeated_options();
 	test_privilege_copy_system();
+	test_owner_database_sequence();
 	test_opaque();
 	test_parse_errors();
 	test_multiple_statements();
