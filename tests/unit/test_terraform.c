@@ -328,7 +328,56 @@ static void test_workspace(void)
 	CHECK_STR(fx.environment, "production");
 	facts_free(&fx);
 	tf(&fx, ARGV("init", "-backend-config=bucket=prod-state"), (how){.cwd = "dev"});
-	CHECK_STR(fx.environment, "development"); /* key=value, not a file name */
+	CHECK_STR(fx.environment, "production"); /* the value, as a saved plan's backend */
+	facts_free(&fx);
+	tf(&fx, ARGV("init", "-backend-config=path=../prod-eu/x.tfstate"), (how){.cwd = "dev"});
+	CHECK_STR(fx.environment, "production");
+	facts_free(&fx);
+	/* -state-out and -backup name state files written: paths, and rewrites */
+	tf(&fx, ARGV("apply", "-state-out=../prod-eu/x.tfstate"), (how){.cwd = "dev"});
+	CHECK_STR(fx.environment, "production");
+	CHECK_STR(f(&fx, "rewrites_state"), "yes");
+	CHECK_STR(f(&fx, "state_out"), "../prod-eu/x.tfstate");
+	facts_free(&fx);
+	tf(&fx, ARGV("state", "rm", "-backup=-", "a.b"), (how){.cwd = "dev"});
+	CHECK_STR(f(&fx, "state_out"), ""); /* "-" writes no backup */
+	CHECK_STR(fx.environment, "development");
+	facts_free(&fx);
+	tf(&fx, ARGV("state", "mv", "-dry-run", "-backup-out=prod.tfstate", "a", "b"),
+	   (how){.cwd = "dev"});
+	CHECK_STR(f(&fx, "rewrites_state"), "no");
+	CHECK_STR(fx.environment, "production");
+	facts_free(&fx);
+	/* the backend init recorded, and backend blocks, count for every command */
+	put("rec/.terraform/terraform.tfstate",
+	    "{\"version\":3,\"backend\":{\"type\":\"s3\",\"config\":{\"bucket\":"
+	    "\"acme-prod-state\",\"assume_role\":{\"role_arn\":\"x\"},\"key\":null},"
+	    "\"hash\":1}}");
+	tf(&fx, ARGV("destroy"), (how){.cwd = "rec"});
+	CHECK_STR(fx.environment, "production");
+	CHECK_STR(t(&fx, "backend"), "s3");
+	CHECK_STR(t(&fx, "backend_config"), "bucket=acme-prod-state\nassume_role.role_arn=x");
+	facts_free(&fx);
+	put("rec/.terraform/terraform.tfstate", "{\"backend\":{\"type\":\"s3\",");
+	tf(&fx, ARGV("plan"), (how){.cwd = "rec"});
+	CHECK_STR(t(&fx, "backend"), "unknown");
+	CHECK_STR(fx.environment, "production"); /* unknown_remote */
+	facts_free(&fx);
+	put("blk/main.tf", "terraform {\n  /* } */ backend \"local\" {\n    path = "
+	                   "\"../prod-eu/terraform.tfstate\"\n  }\n}\n");
+	put("blk2/main.tf", "locals {\n  a = \"${upper(\"}\")}\"\n  b = <<EOT\n}\nEOT\n}\n"
+	                    "resource \"x\" \"production\" {}\nterraform {\n  cloud {\n"
+	                    "    workspaces { name = \"prod\" }\n  }\n}\n");
+	tf(&fx, ARGV("init"), (how){.cwd = "blk"});
+	CHECK_STR(fx.environment, "production");
+	facts_free(&fx);
+	tf(&fx, ARGV("init"), (how){.cwd = "blk2"});
+	CHECK_STR(fx.environment, "production");
+	facts_free(&fx);
+	put("blk3/main.tf", "resource \"terraform_data\" \"production\" {\n  input = "
+	                    "\"prod\"\n}\n"); /* not a backend: does not count */
+	tf(&fx, ARGV("init"), (how){.cwd = "blk3"});
+	CHECK_STR(fx.environment, "development");
 	facts_free(&fx);
 
 	/* the workspace a workspace command names is the target */
