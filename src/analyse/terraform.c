@@ -1616,9 +1616,10 @@ typedef struct {
 	bool counted;
 	long deletes, replaces, creates, updates, forgets;
 	strvec del_addrs, del_types, repl_addrs;
-	strvec var_values; /* the string values of the plan's variables */
-	int fd;            /* the open plan, -1 when none */
-	bool backend_ok;   /* a given plan: backend read from the file */
+	strvec forget_addrs; /* removed from state only: the resources keep running */
+	strvec var_values;   /* the string values of the plan's variables */
+	int fd;              /* the open plan, -1 when none */
+	bool backend_ok;     /* a given plan: backend read from the file */
 	tfplan_backend backend;
 	char backend_error[256];
 } plan_info;
@@ -1630,6 +1631,7 @@ static void plan_info_free(plan_info *p)
 	sv_clear(&p->del_addrs);
 	sv_clear(&p->del_types);
 	sv_clear(&p->repl_addrs);
+	sv_clear(&p->forget_addrs);
 	sv_clear(&p->var_values);
 	tfplan_backend_free(&p->backend);
 }
@@ -1731,8 +1733,10 @@ static bool count_changes(json_t *root, plan_info *p)
 		} else if (update) {
 			p->updates++;
 		}
-		if (forget)
+		if (forget) {
 			p->forgets++;
+			sv_push(&p->forget_addrs, json_string_value(addr));
+		}
 	}
 	p->counted = true;
 	return true;
@@ -1970,6 +1974,13 @@ static void put_plan_notes(facts *fx, const plan_info *p, const char *dir, const
 	if (p->del_addrs.n > MAX_LISTED_NOTES)
 		sv_push_steal(&fx->notes,
 		              xasprintf("  ... and %zu more", p->del_addrs.n - MAX_LISTED_NOTES));
+	for (size_t i = 0; i < p->forget_addrs.n && i < MAX_LISTED_NOTES; i++)
+		sv_push_steal(&fx->notes,
+		              xasprintf("  forget %s (removed from state, left running)",
+		                        p->forget_addrs.v[i]));
+	if (p->forget_addrs.n > MAX_LISTED_NOTES)
+		sv_push_steal(&fx->notes, xasprintf("  ... and %zu more forgotten",
+		                                    p->forget_addrs.n - MAX_LISTED_NOTES));
 }
 
 static void put_plan_fields(operation *op, const plan_info *p)
@@ -1994,8 +2005,27 @@ static void put_plan_fields(operation *op, const plan_info *p)
 	set_lines(&op->f, "delete_addresses", &p->del_addrs);
 	set_lines(&op->f, "delete_types", &p->del_types);
 	set_lines(&op->f, "replace_addresses", &p->repl_addrs);
-	fs_setf(&op->f, "summary", "%ld to delete (%ld replaced), %ld to create, %ld to update",
-	        p->deletes, p->replaces, p->creates, p->updates);
+	set_lines(&op->f, "forget_addresses", &p->forget_addrs);
+	fs_setf(&op->f, "summary",
+	        "%ld to delete (%ld replaced), %ld to create, %ld to update, %ld to forget",
+	        p->deletes, p->replaces, p->creates, p->updates, p->forgets);
+}
+
+/* The sentence terraform.plan-forgets shows ({forget_text}): forgetting
+ * rewrites the state, the resources keep running unmanaged. */
+static char *forget_text(const facts *fx, const plan_info *p, const char *ws)
+{
+	const char *env = fx->environment ? fx->environment : "unknown";
+
+	if (!p->counted)
+		return xasprintf("what the plan file %s removes from the state of %s workspace %s "
+		                 "is not known (%s)",
+		                 p->file ? p->file : "", env, ws,
+		                 p->error ? p->error : "unreadable");
+	return xasprintf("the plan file %s removes %ld resource(s) from the state of %s workspace "
+	                 "%s without destroying them (removed blocks with destroy = false): they "
+	                 "keep running, no longer managed by terraform; listed below",
+	                 p->file, p->forgets, env, ws);
 }
 
 /* The sentence the rules show about the plan ({plan_text}). */
@@ -2006,9 +2036,10 @@ static char *plan_text(const facts *fx, const tf_opts *o, const plan_info *p, co
 	if (!strcmp(p->state, "generated")) {
 		return xasprintf(
 		    "interlock made the plan listed below for %s workspace %s (%ld to "
-		    "delete, %ld of them replaced, %ld to create, %ld to update); typing "
-		    "the workspace name applies exactly this plan and nothing else",
-		    env, ws, p->deletes, p->replaces, p->creates, p->updates);
+		    "delete, %ld of them replaced, %ld to create, %ld to update, %ld to forget: "
+		    "removed from state, left running); typing the workspace name applies "
+		    "exactly this plan and nothing else",
+		    env, ws, p->deletes, p->replaces, p->creates, p->updates, p->forgets);
 	}
 	if (!strcmp(p->state, "unknown"))
 		return xasprintf(
@@ -2168,8 +2199,15 @@ static bool handle_plan(const invocation *inv, facts *fx, operation *op, const t
 		}
 	}
 	put_plan_fields(op, &p);
+	/* interlock's plan gate applies a saved plan: terraform asks nothing */
+	if (!strcmp(p.state, "generated") || !strcmp(p.state, "unknown"))
+		fs_set(&op->f, "prompt_from", "none");
 	autofree char *text = plan_text(fx, o, &p, ws);
 	fs_set(&op->f, "plan_text", text);
+	if (p.file && strcmp(p.state, "generated") != 0) {
+		autofree char *ftext = forget_text(fx, &p, ws);
+		fs_set(&op->f, "forget_text", ftext);
+	}
 	if (p.counted)
 		put_plan_notes(fx, &p, dir, ws);
 	else if (!strcmp(p.state, "unreadable"))
@@ -2185,6 +2223,47 @@ static bool handle_plan(const invocation *inv, facts *fx, operation *op, const t
 		close(p.fd);
 	plan_info_free(&p);
 	return ok;
+}
+
+/* Whether terraform itself will ask "Enter a value:" on stdin before
+ * changing anything: apply and destroy without -auto-approve (even with
+ * -input=false), state replace-provider without -auto-approve,
+ * force-unlock without -force, and init when it may copy state into a new
+ * backend (-migrate-state, a backend configuration given, or a first init
+ * beside a local state) unless -force-copy answers for it. */
+static bool terraform_asks(const tf_opts *o, const facts *fx, const char *dir)
+{
+	const char *canon = o->cmd->canon;
+
+	switch (o->cmd->cls) {
+	case C_APPLY:
+		return !o->pos.n && !o->auto_approve;
+	case C_DESTROY:
+		return !o->auto_approve;
+	case C_INIT: {
+		if (o->force_copy)
+			return false;
+		if (o->migrate_state || o->backend_kv.n || o->backend_files.n)
+			return true;
+		autofree char *st = xasprintf("%s/terraform.tfstate", dir);
+		autofree char *std = xasprintf("%s/terraform.tfstate.d", dir);
+		return !fs_get(&fx->target, "backend") && (!access(st, F_OK) || !access(std, F_OK));
+	}
+	default:
+		if (!strcmp(canon, "state replace-provider"))
+			return !o->auto_approve;
+		return !strcmp(canon, "force-unlock") && !o->force;
+	}
+}
+
+/* Who answers terraform's own prompt ({prompt_from}): a terminal, or a
+ * pipe or file on stdin, which any program can fill with "yes". */
+static const char *prompt_from(const invocation *inv, const tf_opts *o, const facts *fx,
+                               const char *dir)
+{
+	if (!o->cmd || o->version || o->help || o->autocomplete || !terraform_asks(o, fx, dir))
+		return "none";
+	return inv->stdin_fd >= 0 && isatty(inv->stdin_fd) ? "terminal" : "pipe";
 }
 
 static const char *command_name(const tf_opts *o)
@@ -2281,6 +2360,7 @@ bool analyse_terraform(const invocation *inv, facts *fx, char *err, size_t errle
 	autofree char *ws = set_target(inv, fx, &o, &dir, &ldir);
 	facts_settle_environment(fx, inv->cfg);
 	put_command(op, &o);
+	fs_set(&op->f, "prompt_from", prompt_from(inv, &o, fx, dir));
 	bool quiet = o.version || o.help || o.autocomplete || !o.cmd;
 	if (!quiet && (o.cmd->cls == C_APPLY || o.cmd->cls == C_DESTROY))
 		ok = handle_plan(inv, fx, op, &o, ldir, dir, ws, err, errlen);
