@@ -305,6 +305,7 @@ typedef struct {
 	int auto_approve_from;
 	bool destroy, refresh_only, lock, json, dry_run, force, no_color;
 	bool migrate_state, reconfigure, force_copy;
+	bool no_input;      /* -input=false */
 	char *state_path;   /* owned: -state */
 	char *lock_timeout; /* owned */
 	strvec var_files, targets, replaces, backend_files;
@@ -682,6 +683,8 @@ static void take_flag(tf_opts *o, const char *name, const char *value, bool b, i
 		o->lock_timeout = xstrdup(value);
 	} else if (!strcmp(name, "json")) {
 		o->json = b;
+	} else if (!strcmp(name, "input")) {
+		o->no_input = !b;
 	} else if (!strcmp(name, "dry-run")) {
 		o->dry_run = b;
 	} else if (!strcmp(name, "force")) {
@@ -2034,12 +2037,15 @@ static char *plan_text(const facts *fx, const tf_opts *o, const plan_info *p, co
 	const char *env = fx->environment ? fx->environment : "unknown";
 
 	if (!strcmp(p->state, "generated")) {
+		autofree char *forgets =
+		    p->forgets
+		        ? xasprintf(", %ld to forget: removed from state, left running", p->forgets)
+		        : xstrdup("");
 		return xasprintf(
 		    "interlock made the plan listed below for %s workspace %s (%ld to "
-		    "delete, %ld of them replaced, %ld to create, %ld to update, %ld to forget: "
-		    "removed from state, left running); typing the workspace name applies "
-		    "exactly this plan and nothing else",
-		    env, ws, p->deletes, p->replaces, p->creates, p->updates, p->forgets);
+		    "delete, %ld of them replaced, %ld to create, %ld to update%s); typing "
+		    "the workspace name applies exactly this plan and nothing else",
+		    env, ws, p->deletes, p->replaces, p->creates, p->updates, forgets);
 	}
 	if (!strcmp(p->state, "unknown"))
 		return xasprintf(
@@ -2230,10 +2236,13 @@ static bool handle_plan(const invocation *inv, facts *fx, operation *op, const t
  * -input=false), state replace-provider without -auto-approve,
  * force-unlock without -force, and init when it may copy state into a new
  * backend (-migrate-state, a backend configuration given, or a first init
- * beside a local state) unless -force-copy answers for it. */
-static bool terraform_asks(const tf_opts *o, const facts *fx, const char *dir)
+ * beside a local state) unless -force-copy answers for it, -reconfigure
+ * leaves the old state alone or input is off (then init refuses). */
+static bool terraform_asks(const invocation *inv, const tf_opts *o, const facts *fx,
+                           const char *dir)
 {
 	const char *canon = o->cmd->canon;
+	const char *tf_input = inv_getenv(inv, "TF_INPUT");
 
 	switch (o->cmd->cls) {
 	case C_APPLY:
@@ -2241,7 +2250,9 @@ static bool terraform_asks(const tf_opts *o, const facts *fx, const char *dir)
 	case C_DESTROY:
 		return !o->auto_approve;
 	case C_INIT: {
-		if (o->force_copy)
+		/* init alone honours -input=false and TF_INPUT: it refuses to migrate */
+		if (o->force_copy || o->no_input || (tf_input && parse_bool(tf_input) == 0) ||
+		    (o->reconfigure && !o->migrate_state))
 			return false;
 		if (o->migrate_state || o->backend_kv.n || o->backend_files.n)
 			return true;
@@ -2261,7 +2272,7 @@ static bool terraform_asks(const tf_opts *o, const facts *fx, const char *dir)
 static const char *prompt_from(const invocation *inv, const tf_opts *o, const facts *fx,
                                const char *dir)
 {
-	if (!o->cmd || o->version || o->help || o->autocomplete || !terraform_asks(o, fx, dir))
+	if (!o->cmd || o->version || o->help || o->autocomplete || !terraform_asks(inv, o, fx, dir))
 		return "none";
 	return inv->stdin_fd >= 0 && isatty(inv->stdin_fd) ? "terminal" : "pipe";
 }
