@@ -2236,8 +2236,8 @@ static bool handle_plan(const invocation *inv, facts *fx, operation *op, const t
  * -input=false), state replace-provider without -auto-approve,
  * force-unlock without -force, and init when it may copy state into a new
  * backend (-migrate-state, a backend configuration given, or a first init
- * beside a local state) unless -force-copy answers for it, -reconfigure
- * leaves the old state alone or input is off (then init refuses). */
+ * beside a local state, -reconfigure included) unless -force-copy answers
+ * for it or input is off (then init refuses to migrate). */
 static bool terraform_asks(const invocation *inv, const tf_opts *o, const facts *fx,
                            const char *dir)
 {
@@ -2251,8 +2251,7 @@ static bool terraform_asks(const invocation *inv, const tf_opts *o, const facts 
 		return !o->auto_approve;
 	case C_INIT: {
 		/* init alone honours -input=false and TF_INPUT: it refuses to migrate */
-		if (o->force_copy || o->no_input || (tf_input && parse_bool(tf_input) == 0) ||
-		    (o->reconfigure && !o->migrate_state))
+		if (o->force_copy || o->no_input || (tf_input && parse_bool(tf_input) == 0))
 			return false;
 		if (o->migrate_state || o->backend_kv.n || o->backend_files.n)
 			return true;
