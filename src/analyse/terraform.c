@@ -1348,9 +1348,6 @@ static hcl_tok hcl_next(hcl *h, const char **s, size_t *n, char *c)
 	return HT_OTHER;
 }
 
-/* The strings inside `backend "TYPE" { ... }` and `cloud { ... }` blocks of
- * one file (a KEY = "VALUE" has its key): what `terraform init` will
- * record. Every other block is passed over. */
 typedef struct {
 	hcl_tok t;
 	const char *s;
@@ -1369,42 +1366,61 @@ static char *block_type(const hcl_seen prev[2])
 	return NULL;
 }
 
+/* The strings inside `backend "TYPE" { ... }` and `cloud { ... }` blocks of
+ * one file (a KEY = "VALUE" has its key): what `terraform init` will
+ * record. Every other block is passed over. With body_type, the whole
+ * file is a backend body (a -backend-config file) of that type. */
 static void scan_backend_blocks(facts *fx, const config *cfg, const char *text, size_t len,
-                                const char *ldir, const char *dir)
+                                const char *body_type, const char *ldir, const char *dir)
 {
 	hcl h = {text, text + len};
 	hcl_seen prev[2] = {{HT_OTHER, "", 0}, {HT_OTHER, "", 0}}; /* the two tokens before */
 	const char *s = NULL;
 	size_t n = 0;
 	char c = 0;
-	int depth = 0, inside = 0; /* inside: the depth of the backend block's body */
+	int depth = 0, inside = body_type ? 0 : -1; /* the depth of the backend's body */
 	hcl_tok t;
-	autofree char *key = NULL, *type = NULL;
+	autofree char *key = NULL;
+	autofree char *type = body_type ? xstrdup(body_type) : NULL;
 	bool eq = false;
 
 	while ((t = hcl_next(&h, &s, &n, &c)) != HT_END) {
 		if (t == HT_OTHER && c == '{') {
 			depth++;
-			if (!inside && (type = block_type(prev)))
+			if (inside < 0 && (type = block_type(prev)))
 				inside = depth;
 		} else if (t == HT_OTHER && c == '}' && depth > 0) {
 			if (depth-- == inside) {
-				inside = 0;
+				inside = -1;
 				free(steal_pointer(&type));
 			}
-		} else if (inside && t == HT_STRING) {
+		} else if (inside >= 0 && t == HT_STRING) {
 			autofree char *v = xstrndup(s, n);
 			consider_backend_value(fx, cfg, type, eq && key ? key : "", v, ldir, dir);
-		} else if (inside && t == HT_IDENT) {
+		} else if (inside >= 0 && t == HT_IDENT) {
 			free(key);
 			key = xstrndup(s, n);
 		}
-		eq = inside && t == HT_OTHER && c == '=';
+		eq = inside >= 0 && t == HT_OTHER && c == '=';
 		prev[1] = prev[0];
 		prev[0].t = t;
 		prev[0].s = s;
 		prev[0].n = n;
 	}
+}
+
+/* A -backend-config file: its name, and the values it sets (an HCL body of
+ * KEY = "VALUE", relative to dir), which init records as the backend's. */
+static void consider_backend_file(facts *fx, const config *cfg, const char *ldir, const char *dir,
+                                  const char *name)
+{
+	autofree char *path = absolute(dir, name);
+	strbuf b = {0};
+
+	consider_file(fx, cfg, ldir, dir, name);
+	if (read_small_file(path, MAX_ENV_FILE, &b) > 0 && b.s)
+		scan_backend_blocks(fx, cfg, b.s, b.len, "local", ldir, dir);
+	sb_free(&b);
 }
 
 /* Backend and cloud blocks in dir's *.tf files count towards the
@@ -1423,7 +1439,7 @@ static void consider_backend_blocks(facts *fx, const config *cfg, const char *ld
 		autofree char *path = xasprintf("%s/%s", dir, de->d_name);
 		strbuf b = {0};
 		if (read_small_file(path, MAX_ENV_FILE, &b) > 0 && b.s)
-			scan_backend_blocks(fx, cfg, b.s, b.len, ldir, dir);
+			scan_backend_blocks(fx, cfg, b.s, b.len, NULL, ldir, dir);
 		sb_free(&b);
 	}
 	closedir(d);
@@ -1507,7 +1523,7 @@ static char *set_target(const invocation *inv, facts *fx, const tf_opts *o, char
 	for (size_t i = 0; i < autos.n; i++)
 		consider_file(fx, cfg, ldir, dir, autos.v[i]);
 	for (size_t i = 0; i < o->backend_files.n; i++)
-		consider_file(fx, cfg, ldir, dir, o->backend_files.v[i]);
+		consider_backend_file(fx, cfg, ldir, dir, o->backend_files.v[i]);
 	facts_consider(fx, cfg, NAME_PATH, ldir);
 	facts_consider(fx, cfg, NAME_PATH, dir);
 	consider_path(fx, cfg, NAME_PATH, ldir, dir, dd_name);

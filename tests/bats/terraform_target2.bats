@@ -44,6 +44,10 @@ prod_intact() {
 	run no_tty "$IL" run -- terraform init -migrate-state -force-copy -backend-config=path="$P"
 	[ "$status" -eq 77 ]
 	[[ "$output" == *"terraform.state-rewrite"* ]]
+	# the same value in a -backend-config file with a neutral name
+	printf 'path = "%s"\n' "$P" >settings.hcl
+	run no_tty "$IL" run -- terraform init -force-copy -backend-config=settings.hcl
+	[ "$status" -eq 77 ]
 	prod_intact
 	[ ! -e .terraform/terraform.tfstate ]
 }

@@ -325,6 +325,10 @@ static void test_workspace(void)
 	tf(&fx, ARGV("-chdir=prod-eu", "plan"), (how){0});
 	CHECK_STR(fx.environment, "production");
 	facts_free(&fx);
+	put("dev/neutral.hcl", "# a comment\npath = \"../prod-eu/terraform.tfstate\"\n");
+	tf(&fx, ARGV("init", "-backend-config=neutral.hcl"), (how){.cwd = "dev"});
+	CHECK_STR(fx.environment, "production"); /* what the file sets */
+	facts_free(&fx);
 	tf(&fx, ARGV("init", "-backend-config=backends/prod.hcl"), (how){.cwd = "dev"});
 	CHECK_STR(fx.environment, "production");
 	facts_free(&fx);
