@@ -60,6 +60,17 @@
  *   token            the workspace name
  *   plan_backend, plan_backend_config, plan_backend_error, plan_workspace:
  *                    apply PLANFILE: what the plan itself targets (tfplan.c)
+ *   state_out        -state-out, -backup, -backup-out: state files written
+ *                    (they count as paths; writing them is rewrites_state)
+ *   forget_addresses, forget_text: what a saved plan removes from state only
+ *   prompt_from      terminal, pipe or none: who answers terraform's own
+ *                    "Enter a value:" (none: it asks nothing, or the plan
+ *                    gate applies a saved plan)
+ * Target fields backend and backend_config: the backend init recorded in
+ * <data_dir>/terraform.tfstate ("unknown" when unreadable: unknown_remote).
+ * Its strings count towards the environment like a saved plan's backend,
+ * and so do -backend-config=KEY=VALUE values, the values a -backend-config
+ * file sets and the strings of backend/cloud blocks in dir's *.tf files.
  *
  * Names as given. Directories, var files, -state and the data directory
  * count by the name as given (links not resolved; $PWD when it is the
