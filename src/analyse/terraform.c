@@ -60,6 +60,17 @@
  *   token            the workspace name
  *   plan_backend, plan_backend_config, plan_backend_error, plan_workspace:
  *                    apply PLANFILE: what the plan itself targets (tfplan.c)
+ *   state_out        -state-out, -backup, -backup-out: state files written
+ *                    (they count as paths; writing them is rewrites_state)
+ *   forget_addresses, forget_text: what a saved plan removes from state only
+ *   prompt_from      terminal, pipe or none: who answers terraform's own
+ *                    "Enter a value:" (none: it asks nothing, or the plan
+ *                    gate applies a saved plan)
+ * Target fields backend and backend_config: the backend init recorded in
+ * <data_dir>/terraform.tfstate ("unknown" when unreadable: unknown_remote).
+ * Its strings count towards the environment like a saved plan's backend,
+ * and so do -backend-config=KEY=VALUE values, the values a -backend-config
+ * file sets and the strings of backend/cloud blocks in dir's *.tf files.
  *
  * Names as given. Directories, var files, -state and the data directory
  * count by the name as given (links not resolved; $PWD when it is the
@@ -115,6 +126,7 @@
  * In dry mode (interlock check, rule examples) nothing that changes anything
  * runs: `terraform plan` takes the state lock and refreshes, so no plan is
  * made and such a command has plan=unknown, deletes=unknown. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -304,9 +316,12 @@ typedef struct {
 	int auto_approve_from;
 	bool destroy, refresh_only, lock, json, dry_run, force, no_color;
 	bool migrate_state, reconfigure, force_copy;
+	bool no_input;      /* -input=false */
 	char *state_path;   /* owned: -state */
 	char *lock_timeout; /* owned */
 	strvec var_files, targets, replaces, backend_files;
+	strvec backend_kv;  /* -backend-config=KEY=VALUE, as given */
+	strvec state_outs;  /* -state-out, -backup, -backup-out: state files written */
 	strvec plan_flags;  /* forwarded to a plan interlock makes, in order */
 	strvec apply_flags; /* forwarded to the apply of that plan */
 	strvec pos;         /* positional arguments */
@@ -329,6 +344,8 @@ static void tf_opts_free(tf_opts *o)
 	sv_clear(&o->targets);
 	sv_clear(&o->replaces);
 	sv_clear(&o->backend_files);
+	sv_clear(&o->backend_kv);
+	sv_clear(&o->state_outs);
 	sv_clear(&o->plan_flags);
 	sv_clear(&o->apply_flags);
 	sv_clear(&o->pos);
@@ -677,6 +694,8 @@ static void take_flag(tf_opts *o, const char *name, const char *value, bool b, i
 		o->lock_timeout = xstrdup(value);
 	} else if (!strcmp(name, "json")) {
 		o->json = b;
+	} else if (!strcmp(name, "input")) {
+		o->no_input = !b;
 	} else if (!strcmp(name, "dry-run")) {
 		o->dry_run = b;
 	} else if (!strcmp(name, "force")) {
@@ -696,8 +715,12 @@ static void take_flag(tf_opts *o, const char *name, const char *value, bool b, i
 		sv_push(&o->targets, value);
 	} else if (!strcmp(name, "replace")) {
 		sv_push(&o->replaces, value);
-	} else if (!strcmp(name, "backend-config") && !strchr(value, '=')) {
-		sv_push(&o->backend_files, value); /* a file, not key=value */
+	} else if (!strcmp(name, "backend-config")) {
+		/* a file, or KEY=VALUE (split at the first '=', as terraform does) */
+		sv_push(strchr(value, '=') ? &o->backend_kv : &o->backend_files, value);
+	} else if (!strcmp(name, "state-out") || !strcmp(name, "backup-out") ||
+	           (!strcmp(name, "backup") && strcmp(value, "-") != 0)) {
+		sv_push(&o->state_outs, value); /* "-backup=-" writes no backup */
 	}
 }
 
@@ -1062,6 +1085,377 @@ static void consider_file(facts *fx, const config *cfg, const char *ldir, const 
 	consider_path(fx, cfg, NAME_VAR_FILE, ldir, rdir, name);
 }
 
+/* The host of a URL ("scheme://user@host:port/..."), or NULL. */
+static char *url_host(const char *v)
+{
+	const char *p = strstr(v, "://");
+
+	if (!p)
+		return NULL;
+	p += 3;
+	size_t n = strcspn(p, "/?#");
+	const char *at = memrchr(p, '@', n);
+	if (at) {
+		n -= (size_t)(at + 1 - p);
+		p = at + 1;
+	}
+	if (n && p[0] == '[') { /* [v6]:port */
+		const char *close = memchr(p, ']', n);
+		return close ? xstrndup(p + 1, (size_t)(close - p - 1)) : xstrndup(p, n);
+	}
+	const char *colon = memchr(p, ':', n);
+	return xstrndup(p, colon ? (size_t)(colon - p) : n);
+}
+
+/* One string of the plan's backend configuration: a name like any other,
+ * a path for the local backend (relative ones are relative to where
+ * terraform runs), a host for hostnames and URLs (an unknown remote host
+ * counts as unknown_remote). */
+static void consider_backend_value(facts *fx, const config *cfg, const char *type, const char *key,
+                                   const char *v, const char *ldir, const char *dir)
+{
+	const char *last = strrchr(key, '.');
+	const char *leaf = last ? last + 1 : key;
+
+	if (!*v)
+		return;
+	if (!strcmp(type, "local") && (!strcmp(key, "path") || !strcmp(key, "workspace_dir")))
+		consider_path(fx, cfg, NAME_PATH, ldir, dir, v);
+	else
+		facts_consider(fx, cfg, NAME_PATH, v);
+	autofree char *host = url_host(v);
+	if (host)
+		facts_consider(fx, cfg, NAME_HOST, host);
+	else if (!strcmp(leaf, "hostname") || !strcmp(leaf, "host"))
+		facts_consider(fx, cfg, NAME_HOST, v);
+}
+
+/* -backend-config=KEY=VALUE: one value of the backend configuration init
+ * records. The backend's type is not known here, so "path" and
+ * "workspace_dir" count as paths whatever the type. */
+static void consider_backend_kv(facts *fx, const config *cfg, const char *kv, const char *ldir,
+                                const char *dir)
+{
+	const char *eq = strchr(kv, '=');
+	autofree char *key = xstrndup(kv, (size_t)(eq - kv));
+
+	consider_backend_value(fx, cfg, "local", key, eq + 1, ldir, dir);
+}
+
+/* A small file read whole: 1 read, 0 absent (terraform sees none either),
+ * -1 when interlock cannot read what terraform would (not a regular file,
+ * larger than max, an error). Never blocks on a FIFO. */
+static int read_small_file(const char *path, long max, strbuf *b)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	char chunk[4096];
+	ssize_t r;
+
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > max) {
+		close(fd);
+		return -1;
+	}
+	while ((r = read(fd, chunk, sizeof chunk)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || b->len + (size_t)r > (size_t)max) {
+			close(fd);
+			return -1;
+		}
+		sb_putn(b, chunk, (size_t)r);
+	}
+	close(fd);
+	return 1;
+}
+
+/* Every string of a recorded backend configuration, with its key path;
+ * false when nested deeper than any backend's schema. */
+static bool record_values(facts *fx, const config *cfg, const char *type, json_t *v, strbuf *key,
+                          int depth, const char *ldir, const char *dir, strbuf *shown)
+{
+	const char *k;
+	json_t *e;
+	size_t i, at = key->len;
+	bool ok = true;
+
+	if (depth > 32)
+		return false;
+	if (json_is_string(v)) {
+		const char *kk = key->s ? key->s : "";
+		consider_backend_value(fx, cfg, type, kk, json_string_value(v), ldir, dir);
+		sb_printf(shown, "%s%s=%s", shown->len ? "\n" : "", kk, json_string_value(v));
+		return true;
+	}
+	json_object_foreach(v, k, e)
+	{
+		sb_printf(key, "%s%s", at ? "." : "", k);
+		ok = ok && record_values(fx, cfg, type, e, key, depth + 1, ldir, dir, shown);
+		key->len = at;
+		key->s[at] = '\0';
+	}
+	json_array_foreach(v, i, e)
+	{
+		sb_printf(key, "%s%zu", at ? "." : "", i);
+		ok = ok && record_values(fx, cfg, type, e, key, depth + 1, ldir, dir, shown);
+		key->len = at;
+		key->s[at] = '\0';
+	}
+	return ok;
+}
+
+/* The backend `terraform init` recorded in <data_dir>/terraform.tfstate
+ * ({"backend": {"type", "config", "hash"}}): every command after init uses
+ * it, whatever the *.tf files say now, so its strings count like a saved
+ * plan's backend (a local path=... can be any workspace's state file). No
+ * file: no backend recorded. One interlock cannot read: unknown_remote. */
+static void consider_backend_record(facts *fx, const config *cfg, const char *data_dir,
+                                    const char *ldir, const char *dir)
+{
+	autofree char *path = xasprintf("%s/terraform.tfstate", data_dir);
+	strbuf b = {0}, key = {0}, shown = {0};
+	int got = read_small_file(path, MAX_ENV_FILE, &b);
+	json_t *root = NULL, *be = NULL, *type = NULL, *conf = NULL;
+	bool ok = got >= 0;
+
+	if (got > 0) {
+		root = json_loadb(b.s ? b.s : "", b.len, JSON_REJECT_DUPLICATES, NULL);
+		be = json_object_get(root, "backend");
+		type = json_object_get(be, "type");
+		conf = json_object_get(be, "config");
+		ok = json_is_object(root) && (!be || json_is_null(be) || json_is_string(type));
+		if (ok && json_is_string(type)) {
+			ok = (!conf || json_is_null(conf) || json_is_object(conf)) &&
+			     record_values(fx, cfg, json_string_value(type), conf, &key, 0, ldir,
+			                   dir, &shown);
+			fs_set(&fx->target, "backend", json_string_value(type));
+			fs_set(&fx->target, "backend_config", shown.s ? shown.s : "");
+		}
+	}
+	if (!ok) {
+		fs_set(&fx->target, "backend", "unknown");
+		sv_push_steal(&fx->notes, xasprintf("the backend recorded in %s cannot be read: "
+		                                    "counted as %s",
+		                                    path, cfg->unknown_remote));
+		facts_adopt_env(fx, cfg, cfg->unknown_remote);
+	}
+	json_decref(root);
+	sb_free(&b);
+	sb_free(&key);
+	sb_free(&shown);
+}
+
+/* ---- backend blocks in *.tf files: a small HCL scanner ----------------- */
+
+typedef struct {
+	const char *p, *end;
+} hcl;
+
+static void hcl_skip_string(hcl *h);
+
+/* Skips a template interpolation "${ ... }" (h->p after the "{"), whose
+ * expression may hold strings of its own. */
+static void hcl_skip_interp(hcl *h)
+{
+	int depth = 1;
+
+	while (h->p < h->end && depth) {
+		char c = *h->p++;
+		if (c == '"')
+			hcl_skip_string(h);
+		else if (c == '{')
+			depth++;
+		else if (c == '}')
+			depth--;
+	}
+}
+
+/* A quoted string's end (h->p after the opening quote). */
+static void hcl_skip_string(hcl *h)
+{
+	while (h->p < h->end && *h->p != '"' && *h->p != '\n') {
+		if (*h->p == '\\' && h->p + 1 < h->end) {
+			h->p += 2;
+		} else if ((*h->p == '$' || *h->p == '%') && h->p + 1 < h->end && h->p[1] == '{') {
+			h->p += 2;
+			hcl_skip_interp(h);
+		} else {
+			h->p++;
+		}
+	}
+	if (h->p < h->end)
+		h->p++;
+}
+
+/* Skips a heredoc (h->p after "<<"): up to the line that is its marker. */
+static void hcl_skip_heredoc(hcl *h)
+{
+	if (h->p < h->end && *h->p == '-')
+		h->p++;
+	const char *m = h->p;
+	while (h->p < h->end && (isalnum((unsigned char)*h->p) || *h->p == '_'))
+		h->p++;
+	size_t mlen = (size_t)(h->p - m);
+	while (mlen && h->p < h->end) {
+		const char *nl = memchr(h->p, '\n', (size_t)(h->end - h->p));
+		if (!nl)
+			break;
+		const char *line = nl + 1;
+		while (line < h->end && (*line == ' ' || *line == '\t'))
+			line++;
+		h->p = line;
+		if ((size_t)(h->end - line) >= mlen && !memcmp(line, m, mlen) &&
+		    (line + mlen == h->end || !isalnum((unsigned char)line[mlen])))
+			return;
+	}
+	h->p = h->end;
+}
+
+typedef enum { HT_END, HT_IDENT, HT_STRING, HT_OTHER } hcl_tok;
+
+/* The next token; for identifiers and strings *s and *n give its text (a
+ * string without its quotes, escapes as written). */
+static hcl_tok hcl_next(hcl *h, const char **s, size_t *n, char *c)
+{
+	for (;;) {
+		while (h->p < h->end && isspace((unsigned char)*h->p))
+			h->p++;
+		if (h->p >= h->end)
+			return HT_END;
+		if (*h->p == '#' || (*h->p == '/' && h->p + 1 < h->end && h->p[1] == '/')) {
+			const char *nl = memchr(h->p, '\n', (size_t)(h->end - h->p));
+			h->p = nl ? nl : h->end;
+		} else if (*h->p == '/' && h->p + 1 < h->end && h->p[1] == '*') {
+			const char *e = memmem(h->p + 2, (size_t)(h->end - h->p - 2), "*/", 2);
+			h->p = e ? e + 2 : h->end;
+		} else {
+			break;
+		}
+	}
+	*s = h->p;
+	*c = *h->p;
+	if (*h->p == '"') {
+		h->p++;
+		*s = h->p;
+		hcl_skip_string(h);
+		*n = (size_t)(h->p - *s) - (h->p[-1] == '"');
+		return HT_STRING;
+	}
+	if (isalpha((unsigned char)*h->p) || *h->p == '_') {
+		while (h->p < h->end &&
+		       (isalnum((unsigned char)*h->p) || *h->p == '_' || *h->p == '-'))
+			h->p++;
+		*n = (size_t)(h->p - *s);
+		return HT_IDENT;
+	}
+	if (*h->p == '<' && h->p + 1 < h->end && h->p[1] == '<') {
+		h->p += 2;
+		hcl_skip_heredoc(h);
+		return HT_OTHER;
+	}
+	h->p++;
+	return HT_OTHER;
+}
+
+typedef struct {
+	hcl_tok t;
+	const char *s;
+	size_t n;
+} hcl_seen;
+
+/* The backend type when the two tokens before a "{" open `backend "TYPE"`
+ * or `cloud` (owned), else NULL. */
+static char *block_type(const hcl_seen prev[2])
+{
+	if (prev[0].t == HT_IDENT && prev[0].n == 5 && !memcmp(prev[0].s, "cloud", 5))
+		return xstrdup("cloud");
+	if (prev[0].t == HT_STRING && prev[1].t == HT_IDENT && prev[1].n == 7 &&
+	    !memcmp(prev[1].s, "backend", 7))
+		return xstrndup(prev[0].s, prev[0].n);
+	return NULL;
+}
+
+/* The strings inside `backend "TYPE" { ... }` and `cloud { ... }` blocks of
+ * one file (a KEY = "VALUE" has its key): what `terraform init` will
+ * record. Every other block is passed over. With body_type, the whole
+ * file is a backend body (a -backend-config file) of that type. */
+static void scan_backend_blocks(facts *fx, const config *cfg, const char *text, size_t len,
+                                const char *body_type, const char *ldir, const char *dir)
+{
+	hcl h = {text, text + len};
+	hcl_seen prev[2] = {{HT_OTHER, "", 0}, {HT_OTHER, "", 0}}; /* the two tokens before */
+	const char *s = NULL;
+	size_t n = 0;
+	char c = 0;
+	int depth = 0, inside = body_type ? 0 : -1; /* the depth of the backend's body */
+	hcl_tok t;
+	autofree char *key = NULL;
+	autofree char *type = body_type ? xstrdup(body_type) : NULL;
+	bool eq = false;
+
+	while ((t = hcl_next(&h, &s, &n, &c)) != HT_END) {
+		if (t == HT_OTHER && c == '{') {
+			depth++;
+			if (inside < 0 && (type = block_type(prev)))
+				inside = depth;
+		} else if (t == HT_OTHER && c == '}' && depth > 0) {
+			if (depth-- == inside) {
+				inside = -1;
+				free(steal_pointer(&type));
+			}
+		} else if (inside >= 0 && t == HT_STRING) {
+			autofree char *v = xstrndup(s, n);
+			consider_backend_value(fx, cfg, type, eq && key ? key : "", v, ldir, dir);
+		} else if (inside >= 0 && t == HT_IDENT) {
+			free(key);
+			key = xstrndup(s, n);
+		}
+		eq = inside >= 0 && t == HT_OTHER && c == '=';
+		prev[1] = prev[0];
+		prev[0].t = t;
+		prev[0].s = s;
+		prev[0].n = n;
+	}
+}
+
+/* A -backend-config file: its name, and the values it sets (an HCL body of
+ * KEY = "VALUE", relative to dir), which init records as the backend's. */
+static void consider_backend_file(facts *fx, const config *cfg, const char *ldir, const char *dir,
+                                  const char *name)
+{
+	autofree char *path = absolute(dir, name);
+	strbuf b = {0};
+
+	consider_file(fx, cfg, ldir, dir, name);
+	if (read_small_file(path, MAX_ENV_FILE, &b) > 0 && b.s)
+		scan_backend_blocks(fx, cfg, b.s, b.len, "local", ldir, dir);
+	sb_free(&b);
+}
+
+/* Backend and cloud blocks in dir's *.tf files count towards the
+ * environment before init has recorded them: `terraform init` with a
+ * local state and a new backend copies that state where the block says. */
+static void consider_backend_blocks(facts *fx, const config *cfg, const char *ldir, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!str_ends(de->d_name, ".tf"))
+			continue;
+		autofree char *path = xasprintf("%s/%s", dir, de->d_name);
+		strbuf b = {0};
+		if (read_small_file(path, MAX_ENV_FILE, &b) > 0 && b.s)
+			scan_backend_blocks(fx, cfg, b.s, b.len, NULL, ldir, dir);
+		sb_free(&b);
+	}
+	closedir(d);
+}
+
 /* The workspace and where it comes from (owned); *unknown when the
  * environment file cannot be read as terraform reads it. */
 static char *current_workspace(const invocation *inv, const char *data_dir, const char **source,
@@ -1140,12 +1534,18 @@ static char *set_target(const invocation *inv, facts *fx, const tf_opts *o, char
 	for (size_t i = 0; i < autos.n; i++)
 		consider_file(fx, cfg, ldir, dir, autos.v[i]);
 	for (size_t i = 0; i < o->backend_files.n; i++)
-		consider_file(fx, cfg, ldir, dir, o->backend_files.v[i]);
+		consider_backend_file(fx, cfg, ldir, dir, o->backend_files.v[i]);
 	facts_consider(fx, cfg, NAME_PATH, ldir);
 	facts_consider(fx, cfg, NAME_PATH, dir);
 	consider_path(fx, cfg, NAME_PATH, ldir, dir, dd_name);
 	if (o->state_path)
 		consider_path(fx, cfg, NAME_PATH, ldir, dir, o->state_path);
+	for (size_t i = 0; i < o->state_outs.n; i++)
+		consider_path(fx, cfg, NAME_PATH, ldir, dir, o->state_outs.v[i]);
+	for (size_t i = 0; i < o->backend_kv.n; i++)
+		consider_backend_kv(fx, cfg, o->backend_kv.v[i], ldir, dir);
+	consider_backend_record(fx, cfg, data_dir, ldir, dir);
+	consider_backend_blocks(fx, cfg, ldir, dir);
 	sv_clear(&autos);
 	*dir_out = dir;
 	*ldir_out = ldir;
@@ -1246,9 +1646,10 @@ typedef struct {
 	bool counted;
 	long deletes, replaces, creates, updates, forgets;
 	strvec del_addrs, del_types, repl_addrs;
-	strvec var_values; /* the string values of the plan's variables */
-	int fd;            /* the open plan, -1 when none */
-	bool backend_ok;   /* a given plan: backend read from the file */
+	strvec forget_addrs; /* removed from state only: the resources keep running */
+	strvec var_values;   /* the string values of the plan's variables */
+	int fd;              /* the open plan, -1 when none */
+	bool backend_ok;     /* a given plan: backend read from the file */
 	tfplan_backend backend;
 	char backend_error[256];
 } plan_info;
@@ -1260,6 +1661,7 @@ static void plan_info_free(plan_info *p)
 	sv_clear(&p->del_addrs);
 	sv_clear(&p->del_types);
 	sv_clear(&p->repl_addrs);
+	sv_clear(&p->forget_addrs);
 	sv_clear(&p->var_values);
 	tfplan_backend_free(&p->backend);
 }
@@ -1361,8 +1763,10 @@ static bool count_changes(json_t *root, plan_info *p)
 		} else if (update) {
 			p->updates++;
 		}
-		if (forget)
+		if (forget) {
 			p->forgets++;
+			sv_push(&p->forget_addrs, json_string_value(addr));
+		}
 	}
 	p->counted = true;
 	return true;
@@ -1600,6 +2004,13 @@ static void put_plan_notes(facts *fx, const plan_info *p, const char *dir, const
 	if (p->del_addrs.n > MAX_LISTED_NOTES)
 		sv_push_steal(&fx->notes,
 		              xasprintf("  ... and %zu more", p->del_addrs.n - MAX_LISTED_NOTES));
+	for (size_t i = 0; i < p->forget_addrs.n && i < MAX_LISTED_NOTES; i++)
+		sv_push_steal(&fx->notes,
+		              xasprintf("  forget %s (removed from state, left running)",
+		                        p->forget_addrs.v[i]));
+	if (p->forget_addrs.n > MAX_LISTED_NOTES)
+		sv_push_steal(&fx->notes, xasprintf("  ... and %zu more forgotten",
+		                                    p->forget_addrs.n - MAX_LISTED_NOTES));
 }
 
 static void put_plan_fields(operation *op, const plan_info *p)
@@ -1624,8 +2035,27 @@ static void put_plan_fields(operation *op, const plan_info *p)
 	set_lines(&op->f, "delete_addresses", &p->del_addrs);
 	set_lines(&op->f, "delete_types", &p->del_types);
 	set_lines(&op->f, "replace_addresses", &p->repl_addrs);
-	fs_setf(&op->f, "summary", "%ld to delete (%ld replaced), %ld to create, %ld to update",
-	        p->deletes, p->replaces, p->creates, p->updates);
+	set_lines(&op->f, "forget_addresses", &p->forget_addrs);
+	fs_setf(&op->f, "summary",
+	        "%ld to delete (%ld replaced), %ld to create, %ld to update, %ld to forget",
+	        p->deletes, p->replaces, p->creates, p->updates, p->forgets);
+}
+
+/* The sentence terraform.plan-forgets shows ({forget_text}): forgetting
+ * rewrites the state, the resources keep running unmanaged. */
+static char *forget_text(const facts *fx, const plan_info *p, const char *ws)
+{
+	const char *env = fx->environment ? fx->environment : "unknown";
+
+	if (!p->counted)
+		return xasprintf("what the plan file %s removes from the state of %s workspace %s "
+		                 "is not known (%s)",
+		                 p->file ? p->file : "", env, ws,
+		                 p->error ? p->error : "unreadable");
+	return xasprintf("the plan file %s removes %ld resource(s) from the state of %s workspace "
+	                 "%s without destroying them (removed blocks with destroy = false): they "
+	                 "keep running, no longer managed by terraform; listed below",
+	                 p->file, p->forgets, env, ws);
 }
 
 /* The sentence the rules show about the plan ({plan_text}). */
@@ -1634,11 +2064,15 @@ static char *plan_text(const facts *fx, const tf_opts *o, const plan_info *p, co
 	const char *env = fx->environment ? fx->environment : "unknown";
 
 	if (!strcmp(p->state, "generated")) {
+		autofree char *forgets =
+		    p->forgets
+		        ? xasprintf(", %ld to forget: removed from state, left running", p->forgets)
+		        : xstrdup("");
 		return xasprintf(
 		    "interlock made the plan listed below for %s workspace %s (%ld to "
-		    "delete, %ld of them replaced, %ld to create, %ld to update); typing "
+		    "delete, %ld of them replaced, %ld to create, %ld to update%s); typing "
 		    "the workspace name applies exactly this plan and nothing else",
-		    env, ws, p->deletes, p->replaces, p->creates, p->updates);
+		    env, ws, p->deletes, p->replaces, p->creates, p->updates, forgets);
 	}
 	if (!strcmp(p->state, "unknown"))
 		return xasprintf(
@@ -1696,51 +2130,6 @@ static void pin_injected_plan(const invocation *inv, const tf_opts *o, int fd)
 		diex(78, "cannot set %s", name);
 	sb_free(&b);
 	sv_clear(&words);
-}
-
-/* The host of a URL ("scheme://user@host:port/..."), or NULL. */
-static char *url_host(const char *v)
-{
-	const char *p = strstr(v, "://");
-
-	if (!p)
-		return NULL;
-	p += 3;
-	size_t n = strcspn(p, "/?#");
-	const char *at = memrchr(p, '@', n);
-	if (at) {
-		n -= (size_t)(at + 1 - p);
-		p = at + 1;
-	}
-	if (n && p[0] == '[') { /* [v6]:port */
-		const char *close = memchr(p, ']', n);
-		return close ? xstrndup(p + 1, (size_t)(close - p - 1)) : xstrndup(p, n);
-	}
-	const char *colon = memchr(p, ':', n);
-	return xstrndup(p, colon ? (size_t)(colon - p) : n);
-}
-
-/* One string of the plan's backend configuration: a name like any other,
- * a path for the local backend (relative ones are relative to where
- * terraform runs), a host for hostnames and URLs (an unknown remote host
- * counts as unknown_remote). */
-static void consider_backend_value(facts *fx, const config *cfg, const char *type, const char *key,
-                                   const char *v, const char *ldir, const char *dir)
-{
-	const char *last = strrchr(key, '.');
-	const char *leaf = last ? last + 1 : key;
-
-	if (!*v)
-		return;
-	if (!strcmp(type, "local") && (!strcmp(key, "path") || !strcmp(key, "workspace_dir")))
-		consider_path(fx, cfg, NAME_PATH, ldir, dir, v);
-	else
-		facts_consider(fx, cfg, NAME_PATH, v);
-	autofree char *host = url_host(v);
-	if (host)
-		facts_consider(fx, cfg, NAME_HOST, host);
-	else if (!strcmp(leaf, "hostname") || !strcmp(leaf, "host"))
-		facts_consider(fx, cfg, NAME_HOST, v);
 }
 
 /* `terraform apply PLANFILE` uses the backend (type, configuration,
@@ -1843,8 +2232,15 @@ static bool handle_plan(const invocation *inv, facts *fx, operation *op, const t
 		}
 	}
 	put_plan_fields(op, &p);
+	/* interlock's plan gate applies a saved plan: terraform asks nothing */
+	if (!strcmp(p.state, "generated") || !strcmp(p.state, "unknown"))
+		fs_set(&op->f, "prompt_from", "none");
 	autofree char *text = plan_text(fx, o, &p, ws);
 	fs_set(&op->f, "plan_text", text);
+	if (p.file && strcmp(p.state, "generated") != 0) {
+		autofree char *ftext = forget_text(fx, &p, ws);
+		fs_set(&op->f, "forget_text", ftext);
+	}
 	if (p.counted)
 		put_plan_notes(fx, &p, dir, ws);
 	else if (!strcmp(p.state, "unreadable"))
@@ -1860,6 +2256,51 @@ static bool handle_plan(const invocation *inv, facts *fx, operation *op, const t
 		close(p.fd);
 	plan_info_free(&p);
 	return ok;
+}
+
+/* Whether terraform itself will ask "Enter a value:" on stdin before
+ * changing anything: apply and destroy without -auto-approve (even with
+ * -input=false), state replace-provider without -auto-approve,
+ * force-unlock without -force, and init when it may copy state into a new
+ * backend (-migrate-state, a backend configuration given, or a first init
+ * beside a local state, -reconfigure included) unless -force-copy answers
+ * for it or input is off (then init refuses to migrate). */
+static bool terraform_asks(const invocation *inv, const tf_opts *o, const facts *fx,
+                           const char *dir)
+{
+	const char *canon = o->cmd->canon;
+	const char *tf_input = inv_getenv(inv, "TF_INPUT");
+
+	switch (o->cmd->cls) {
+	case C_APPLY:
+		return !o->pos.n && !o->auto_approve;
+	case C_DESTROY:
+		return !o->auto_approve;
+	case C_INIT: {
+		/* init alone honours -input=false and TF_INPUT: it refuses to migrate */
+		if (o->force_copy || o->no_input || (tf_input && parse_bool(tf_input) == 0))
+			return false;
+		if (o->migrate_state || o->backend_kv.n || o->backend_files.n)
+			return true;
+		autofree char *st = xasprintf("%s/terraform.tfstate", dir);
+		autofree char *std = xasprintf("%s/terraform.tfstate.d", dir);
+		return !fs_get(&fx->target, "backend") && (!access(st, F_OK) || !access(std, F_OK));
+	}
+	default:
+		if (!strcmp(canon, "state replace-provider"))
+			return !o->auto_approve;
+		return !strcmp(canon, "force-unlock") && !o->force;
+	}
+}
+
+/* Who answers terraform's own prompt ({prompt_from}): a terminal, or a
+ * pipe or file on stdin, which any program can fill with "yes". */
+static const char *prompt_from(const invocation *inv, const tf_opts *o, const facts *fx,
+                               const char *dir)
+{
+	if (!o->cmd || o->version || o->help || o->autocomplete || !terraform_asks(inv, o, fx, dir))
+		return "none";
+	return inv->stdin_fd >= 0 && isatty(inv->stdin_fd) ? "terminal" : "pipe";
 }
 
 static const char *command_name(const tf_opts *o)
@@ -1886,6 +2327,11 @@ static void put_command(operation *op, const tf_opts *o)
 		rewrites = !o->dry_run;
 	if (cls == C_INIT)
 		rewrites = o->migrate_state || o->reconfigure || o->force_copy;
+	/* -state-out and -backup write a whole state into any file named, which
+	 * may be another workspace's state: a rewrite, even for an apply */
+	if (o->state_outs.n && !o->dry_run &&
+	    (cls == C_APPLY || cls == C_DESTROY || cls == C_STATE))
+		rewrites = true;
 	bool read_only =
 	    !rewrites && (cls == C_READ || cls == C_PARENT || cls == C_INIT || cls == C_STATE);
 	bool destroy = !quiet && (cls == C_DESTROY || o->destroy);
@@ -1906,6 +2352,7 @@ static void put_command(operation *op, const tf_opts *o)
 	set_lines(&op->f, "targets", &o->targets);
 	set_lines(&op->f, "force_replace", &o->replaces);
 	set_lines(&op->f, "args", &o->pos);
+	set_lines(&op->f, "state_out", &o->state_outs);
 	if (cls == C_INIT) {
 		fs_set(&op->f, "migrate_state", yn(o->migrate_state || o->force_copy));
 		fs_set(&op->f, "reconfigure", yn(o->reconfigure));
@@ -1950,6 +2397,7 @@ bool analyse_terraform(const invocation *inv, facts *fx, char *err, size_t errle
 	autofree char *ws = set_target(inv, fx, &o, &dir, &ldir);
 	facts_settle_environment(fx, inv->cfg);
 	put_command(op, &o);
+	fs_set(&op->f, "prompt_from", prompt_from(inv, &o, fx, dir));
 	bool quiet = o.version || o.help || o.autocomplete || !o.cmd;
 	if (!quiet && (o.cmd->cls == C_APPLY || o.cmd->cls == C_DESTROY))
 		ok = handle_plan(inv, fx, op, &o, ldir, dir, ws, err, errlen);

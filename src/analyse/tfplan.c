@@ -15,8 +15,9 @@
  *   msgpack  the configuration object: every string value, with its key
  *
  * Plans are untrusted input (an agent can write one), so anything where Go
- * and this reader could disagree is refused rather than guessed: zip64,
- * bytes before the archive, a second "tfplan" entry or backend field,
+ * and this reader could disagree is refused rather than guessed: zip64
+ * (and every archive where Go would look for zip64 records), bytes before
+ * the archive, a second "tfplan" entry or backend field,
  * encryption, groups. The caller counts a plan it cannot read as unknown,
  * which is dangerous. */
 #include <errno.h>
@@ -84,8 +85,8 @@ typedef struct {
 	uint32_t method, crc, csize, usize, local;
 } zip_entry;
 
-/* Go's findDirectoryEnd: the last signature from which the comment length
- * still fits in the file. */
+/* Go's findDirectoryEnd: the last signature in the file's tail; Go gives up
+ * when that one's comment runs past the end (it does not look further). */
 static bool find_eocd(int fd, off_t size, uint8_t eocd[EOCD_LEN], off_t *at, rd *r)
 {
 	size_t tail = size < 65535 + EOCD_LEN ? (size_t)size : 65535 + EOCD_LEN;
@@ -97,15 +98,32 @@ static bool find_eocd(int fd, off_t size, uint8_t eocd[EOCD_LEN], off_t *at, rd 
 		return fail(r, "not a zip archive (too short or unreadable)");
 	}
 	for (size_t i = tail - EOCD_LEN + 1; i-- > 0;) {
-		if (memcmp(b + i, "PK\5\6", 4) == 0 && i + EOCD_LEN + le16(b + i + 20) <= tail) {
+		if (memcmp(b + i, "PK\5\6", 4) != 0)
+			continue;
+		if (i + EOCD_LEN + le16(b + i + 20) <= tail) {
 			memcpy(eocd, b + i, EOCD_LEN);
 			*at = size - (off_t)tail + (off_t)i;
 			found = true;
-			break;
 		}
+		break;
 	}
 	free(b);
 	return found || fail(r, "not a zip archive (no end of central directory)");
+}
+
+/* Go's readDirectoryEnd looks for a zip64 end record, and then trusts it
+ * rather than the record here, when the entry count is 0xffff, the
+ * directory's size 0xffff (sic: not 0xffffffff) or its offset 0xffffffff;
+ * findDirectory64End looks for the locator right before the end record.
+ * Whenever Go might read another directory than this reader, refuse. */
+static bool go_may_use_zip64(int fd, const uint8_t eocd[EOCD_LEN], off_t eocd_at)
+{
+	uint8_t loc[4];
+
+	if (le16(eocd + 10) == 0xffff || le32(eocd + 12) == 0xffff ||
+	    le32(eocd + 12) == 0xffffffff || le32(eocd + 16) == 0xffffffff)
+		return true;
+	return eocd_at >= 20 && read_at(fd, loc, 4, eocd_at - 20) && !memcmp(loc, "PK\6\7", 4);
 }
 
 /* The central directory's one "tfplan" entry. */
@@ -118,8 +136,8 @@ static bool find_tfplan(int fd, off_t size, zip_entry *e, rd *r)
 		return false;
 	uint32_t disk = le16(eocd + 4), cd_disk = le16(eocd + 6), n_disk = le16(eocd + 8);
 	uint32_t n = le16(eocd + 10), cd_size = le32(eocd + 12), cd_off = le32(eocd + 16);
-	if (n == 0xffff || cd_size == 0xffffffff || cd_off == 0xffffffff)
-		return fail(r, "a zip64 archive (terraform writes none this small)");
+	if (go_may_use_zip64(fd, eocd, eocd_at))
+		return fail(r, "a zip archive Go may read as zip64 (terraform writes none)");
 	if (disk || cd_disk || n_disk != n)
 		return fail(r, "a multi-disk zip archive");
 	if ((off_t)cd_off + (off_t)cd_size != eocd_at)
@@ -162,7 +180,8 @@ static bool find_tfplan(int fd, off_t size, zip_entry *e, rd *r)
 		ok = fail(r, "the zip central directory has %u entries and more bytes", n);
 	if (ok && !found)
 		ok = fail(r, "no tfplan entry: not a terraform plan");
-	if (ok && (e->csize == 0xffffffff || e->usize == 0xffffffff))
+	/* Go takes any of these from a zip64 extra field instead */
+	if (ok && (e->csize == 0xffffffff || e->usize == 0xffffffff || e->local == 0xffffffff))
 		ok = fail(r, "a zip64 tfplan entry");
 	return ok;
 }

@@ -10,6 +10,7 @@
  * The real terraform 1.11.4 is exercised by tests/bats/terraform.bats. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -324,11 +325,64 @@ static void test_workspace(void)
 	tf(&fx, ARGV("-chdir=prod-eu", "plan"), (how){0});
 	CHECK_STR(fx.environment, "production");
 	facts_free(&fx);
+	put("dev/neutral.hcl", "# a comment\npath = \"../prod-eu/terraform.tfstate\"\n");
+	tf(&fx, ARGV("init", "-backend-config=neutral.hcl"), (how){.cwd = "dev"});
+	CHECK_STR(fx.environment, "production"); /* what the file sets */
+	facts_free(&fx);
 	tf(&fx, ARGV("init", "-backend-config=backends/prod.hcl"), (how){.cwd = "dev"});
 	CHECK_STR(fx.environment, "production");
 	facts_free(&fx);
 	tf(&fx, ARGV("init", "-backend-config=bucket=prod-state"), (how){.cwd = "dev"});
-	CHECK_STR(fx.environment, "development"); /* key=value, not a file name */
+	CHECK_STR(fx.environment, "production"); /* the value, as a saved plan's backend */
+	facts_free(&fx);
+	tf(&fx, ARGV("init", "-backend-config=path=../prod-eu/x.tfstate"), (how){.cwd = "dev"});
+	CHECK_STR(fx.environment, "production");
+	facts_free(&fx);
+	/* -state-out and -backup name state files written: paths, and rewrites */
+	tf(&fx, ARGV("apply", "-state-out=../prod-eu/x.tfstate"), (how){.cwd = "dev"});
+	CHECK_STR(fx.environment, "production");
+	CHECK_STR(f(&fx, "rewrites_state"), "yes");
+	CHECK_STR(f(&fx, "state_out"), "../prod-eu/x.tfstate");
+	facts_free(&fx);
+	tf(&fx, ARGV("state", "rm", "-backup=-", "a.b"), (how){.cwd = "dev"});
+	CHECK_STR(f(&fx, "state_out"), ""); /* "-" writes no backup */
+	CHECK_STR(fx.environment, "development");
+	facts_free(&fx);
+	tf(&fx, ARGV("state", "mv", "-dry-run", "-backup-out=prod.tfstate", "a", "b"),
+	   (how){.cwd = "dev"});
+	CHECK_STR(f(&fx, "rewrites_state"), "no");
+	CHECK_STR(fx.environment, "production");
+	facts_free(&fx);
+	/* the backend init recorded, and backend blocks, count for every command */
+	put("rec/.terraform/terraform.tfstate",
+	    "{\"version\":3,\"backend\":{\"type\":\"s3\",\"config\":{\"bucket\":"
+	    "\"acme-prod-state\",\"assume_role\":{\"role_arn\":\"x\"},\"key\":null},"
+	    "\"hash\":1}}");
+	tf(&fx, ARGV("destroy"), (how){.cwd = "rec"});
+	CHECK_STR(fx.environment, "production");
+	CHECK_STR(t(&fx, "backend"), "s3");
+	CHECK_STR(t(&fx, "backend_config"), "bucket=acme-prod-state\nassume_role.role_arn=x");
+	facts_free(&fx);
+	put("rec/.terraform/terraform.tfstate", "{\"backend\":{\"type\":\"s3\",");
+	tf(&fx, ARGV("plan"), (how){.cwd = "rec"});
+	CHECK_STR(t(&fx, "backend"), "unknown");
+	CHECK_STR(fx.environment, "production"); /* unknown_remote */
+	facts_free(&fx);
+	put("blk/main.tf", "terraform {\n  /* } */ backend \"local\" {\n    path = "
+	                   "\"../prod-eu/terraform.tfstate\"\n  }\n}\n");
+	put("blk2/main.tf", "locals {\n  a = \"${upper(\"}\")}\"\n  b = <<EOT\n}\nEOT\n}\n"
+	                    "resource \"x\" \"production\" {}\nterraform {\n  cloud {\n"
+	                    "    workspaces { name = \"prod\" }\n  }\n}\n");
+	tf(&fx, ARGV("init"), (how){.cwd = "blk"});
+	CHECK_STR(fx.environment, "production");
+	facts_free(&fx);
+	tf(&fx, ARGV("init"), (how){.cwd = "blk2"});
+	CHECK_STR(fx.environment, "production");
+	facts_free(&fx);
+	put("blk3/main.tf", "resource \"terraform_data\" \"production\" {\n  input = "
+	                    "\"prod\"\n}\n"); /* not a backend: does not count */
+	tf(&fx, ARGV("init"), (how){.cwd = "blk3"});
+	CHECK_STR(fx.environment, "development");
 	facts_free(&fx);
 
 	/* the workspace a workspace command names is the target */
@@ -745,6 +799,134 @@ static bool backend_of(const char *path, tfplan_backend *b, char *why, size_t le
 	return ok;
 }
 
+static uint32_t rd16(const char *p)
+{
+	return (uint32_t)(uint8_t)p[0] | (uint32_t)(uint8_t)p[1] << 8;
+}
+
+static uint32_t rd32(const char *p)
+{
+	return rd16(p) | rd16(p + 2) << 16;
+}
+
+static void wr(char *p, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		p[i] = (char)(v >> (8 * i));
+}
+
+static void put_le(strbuf *b, uint64_t v, int bytes)
+{
+	char tmp[8];
+	wr(tmp, v, bytes);
+	sb_putn(b, tmp, (size_t)bytes);
+}
+
+static const char *eocd_of(const char *z, size_t n)
+{
+	for (size_t i = n - 22 + 1; i-- > 0;)
+		if (!memcmp(z + i, "PK\5\6", 4))
+			return z + i;
+	return NULL;
+}
+
+/* The reviewer's craft.py: an archive whose zip64 end record (which Go's
+ * archive/zip trusts, as the 32-bit record's directory size is 0xffff)
+ * lists prod's entries, while the 32-bit record lists one "tfplan" entry:
+ * dev's. terraform applies prod's plan; a reader that skips the zip64
+ * check reads dev's backend. */
+static void craft_zip64(const char *prod, size_t pn, const char *dev, size_t dn, strbuf *out)
+{
+	const char *pe = eocd_of(prod, pn), *de = eocd_of(dev, dn);
+	uint32_t p_n = rd16(pe + 10), p_size = rd32(pe + 12), p_off = rd32(pe + 16);
+	uint32_t d_size = rd32(de + 12), d_off = rd32(de + 16);
+	const char *ent = NULL;
+	uint32_t lo = 0, next = d_off;
+
+	for (uint32_t q = d_off; q < d_off + d_size;) {
+		const char *h = dev + q;
+		if (rd16(h + 28) == 6 && !memcmp(h + 46, "tfplan", 6))
+			ent = h, lo = rd32(h + 42);
+		q += 46 + rd16(h + 28) + rd16(h + 30) + rd16(h + 32);
+	}
+	for (uint32_t q = d_off; q < d_off + d_size;) { /* where tfplan's data ends */
+		const char *h = dev + q;
+		if (rd32(h + 42) > lo && rd32(h + 42) < next)
+			next = rd32(h + 42);
+		q += 46 + rd16(h + 28) + rd16(h + 30) + rd16(h + 32);
+	}
+	sb_putn(out, prod, p_off); /* Go's entries */
+	size_t a = out->len;
+	sb_putn(out, dev + lo, next - lo); /* the reader's tfplan */
+	size_t g = out->len;
+	sb_putn(out, prod + p_off, p_size); /* Go's central directory */
+	size_t z = out->len;
+	sb_puts(out, "PK\6\6");
+	put_le(out, 44, 8);
+	put_le(out, 45, 2);
+	put_le(out, 45, 2);
+	put_le(out, 0, 4);
+	put_le(out, 0, 4);
+	put_le(out, p_n, 8);
+	put_le(out, p_n, 8);
+	put_le(out, p_size, 8);
+	put_le(out, g, 8);
+	size_t cd = out->len;
+	char h[52];
+	memcpy(h, ent, 52);
+	wr(h + 28, 6, 2);
+	wr(h + 30, 0, 2);
+	wr(h + 32, 0xffff - 52, 2); /* a comment that fills the directory */
+	wr(h + 42, a, 4);
+	sb_putn(out, h, 52);
+	for (size_t i = 0; i < 0xffff - 52 - 20; i++)
+		sb_putc(out, '\0');
+	sb_puts(out, "PK\6\7"); /* the zip64 locator, where Go looks for it */
+	put_le(out, 0, 4);
+	put_le(out, z, 8);
+	put_le(out, 1, 4);
+	sb_puts(out, "PK\5\6");
+	put_le(out, 0, 4);
+	put_le(out, 1, 2);
+	put_le(out, 1, 2);
+	put_le(out, 0xffff, 4);
+	put_le(out, cd, 4);
+	put_le(out, 0, 2);
+}
+
+/* Go looks for zip64 when the directory is 0xffff bytes, even without a
+ * locator; and it trusts a locator right before the end record: both are
+ * refused. Made from a real plan by padding its last directory entry. */
+static void check_zip64_lookalikes(const char *bytes, size_t n, const char *bad)
+{
+	const char *e = eocd_of(bytes, n);
+	uint32_t size = rd32(e + 12), off = rd32(e + 16), last = off;
+	char why[256];
+	tfplan_backend b;
+
+	for (uint32_t q = off; q < off + size;
+	     q += 46 + rd16(bytes + q + 28) + rd16(bytes + q + 30) + rd16(bytes + q + 32))
+		last = q;
+	for (int locator = 0; locator < 2; locator++) {
+		uint32_t pad = locator ? 20 : 0xffff - size;
+		strbuf d = {0};
+		sb_putn(&d, bytes, off + size);
+		for (uint32_t i = 0; i < pad; i++)
+			sb_putc(&d, '\0');
+		if (locator)
+			memcpy(d.s + d.len - 20, "PK\6\7", 4);
+		wr(d.s + last + 32, rd16(bytes + last + 32) + pad, 2);
+		sb_putn(&d, e, 22);
+		wr(d.s + d.len - 22 + 12, size + pad, 4);
+		put_bytes(bad, d.s, d.len);
+		sb_free(&d);
+		bool ok = backend_of(bad, &b, why, sizeof why);
+		CHECK(!ok && strstr(why, "zip64"), "zip64 lookalike (%s): %s, '%s'",
+		      locator ? "locator" : "size 0xffff", ok ? "read" : "failed", why);
+		tfplan_backend_free(&b);
+	}
+}
+
 /* The plan file reader on a real plan made by terraform (when installed):
  * zip, inflate, protobuf field 13, msgpack configuration; then damaged
  * copies, which must fail rather than be guessed. */
@@ -815,6 +997,30 @@ static void test_plan_backend(void)
 		      ok ? "read" : "failed", why);
 		tfplan_backend_free(&b);
 	}
+	check_zip64_lookalikes(bytes, n, bad);
+	/* a plan of a development directory, hidden in the production plan */
+	put("devplan/main.tf", "resource \"terraform_data\" \"a\" {\n  input = \"a\"\n}\n");
+	cmd = xasprintf("cd '%s/devplan' && export TF_CLI_CONFIG_FILE=/dev/null "
+	                "CHECKPOINT_DISABLE=1 && %s init -input=false >/dev/null && "
+	                "%s plan -input=false -out=d.plan >/dev/null",
+	                root, tfbin, tfbin);
+	CHECK(system(cmd) == 0, "terraform made a plan: %s", cmd);
+	free(cmd);
+	char *dplan = xasprintf("%s/devplan/d.plan", root);
+	size_t dn = 0;
+	char *dbytes = get_bytes(dplan, &dn);
+	if (bytes && dbytes) {
+		strbuf z = {0};
+		craft_zip64(bytes, n, dbytes, dn, &z);
+		put_bytes(bad, z.s, z.len);
+		sb_free(&z);
+		bool ok = backend_of(bad, &b, why, sizeof why);
+		CHECK(!ok && strstr(why, "zip64"), "crafted zip64: %s (workspace %s), '%s'",
+		      ok ? "read" : "failed", ok ? b.workspace : "", why);
+		tfplan_backend_free(&b);
+	}
+	free(dbytes);
+	free(dplan);
 	/* in the analysis: the plan's backend and workspace count */
 	facts fx;
 	tf(&fx, ARGV("apply", "x.plan"), (how){.cwd = "realplan"});
