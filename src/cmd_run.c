@@ -43,7 +43,7 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *ra)
 			ra->json = true;
 		else if (a[0] == '-')
 			diex(EXIT_USAGE, "%s: unknown option '%s' (see interlock %s --help)", cmd,
-			     a, cmd);
+			     safe_text(a), cmd);
 		else
 			break;
 	}
@@ -54,7 +54,7 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *ra)
 		diex(EXIT_USAGE,
 		     "%s: interlock does not guard '%s'; it guards psql, pg_restore, terraform "
 		     "and rm",
-		     cmd, argv[i]);
+		     cmd, safe_text(argv[i]));
 	ra->argc = argc - i;
 	ra->argv = argv + i;
 	return 0;
@@ -82,9 +82,14 @@ static char *real_binary(const config *cfg, const char *tool, const char *word, 
 		free(real);
 		free(self);
 		if (loop)
-			diex(EXIT_NOTFOUND, "%s is interlock itself, not the real %s", word, tool);
-		if (access(word, X_OK) != 0)
-			die(errno == ENOENT ? EXIT_NOTFOUND : EXIT_EXEC, "cannot run %s", word);
+			diex(EXIT_NOTFOUND, "%s is interlock itself, not the real %s",
+			     safe_text(word), tool);
+		if (access(word, X_OK) != 0) {
+			int e = errno;
+			char *shown = safe_text(word); /* not freed: die exits */
+			errno = e;
+			die(e == ENOENT ? EXIT_NOTFOUND : EXIT_EXEC, "cannot run %s", shown);
+		}
 		return xstrdup(word);
 	}
 	char *p = find_real_tool(cfg, tool, err, sizeof err);
@@ -136,7 +141,7 @@ static int guard_and_exec(const char *tool, int argc, char **argv, bool write, b
 int cmd_shim(const char *tool, int argc, char **argv)
 {
 	if (argc >= 1 && argv[0] && !guarded_tool(argv[0]))
-		diex(EXIT_USAGE, "not a guarded tool: %s", argv[0]);
+		diex(EXIT_USAGE, "not a guarded tool: %s", safe_text(argv[0]));
 	return guard_and_exec(tool, argc, argv, false, false);
 }
 
@@ -198,8 +203,9 @@ static void print_check_json(const facts *fx, const decision *d)
 
 static void print_check_text(const facts *fx, const decision *d)
 {
-	printf("%s: %s (%s environment)\n", action_name(d->verdict), fx->tool,
-	       fx->environment ? fx->environment : "unknown");
+	printf("%s: %s (", action_name(d->verdict), fx->tool);
+	fput_safe(fx->environment ? fx->environment : "unknown", stdout);
+	fputs(" environment)\n", stdout);
 	gate_print_matches(stdout, d);
 	for (size_t i = 0; i < d->tokens.n && d->verdict == ACTION_CONFIRM; i++) {
 		fputs("  would ask to type: ", stdout);

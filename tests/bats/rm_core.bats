@@ -119,3 +119,21 @@ need_mount_ns() {
 	[ "$status" -eq 0 ]
 	[ ! -e repo/.git/index.lock ]
 }
+
+@test "C1 controls and stray bytes in names are escaped in every message" {
+	make_pgdata
+	local c1=$'x\xc2\x9b31m' raw=$'y\x9b31m'
+	run "$IL" check -- rm -rf pgdata "$c1" "$raw" --$'\xc2\x9b'
+	[ "$status" -eq 3 ]
+	[[ "$output" != *$'\xc2\x9b'* && "$output" != *$'\x9b'* ]]
+	[[ "$output" == *'--\xc2\x9b'* ]]
+	INTERLOCK_AGENT=1 run "$IL" run -- rm -rf pgdata "$c1" "$raw"
+	[ "$status" -eq 77 ]
+	[[ "$output" != *$'\xc2\x9b'* && "$output" != *$'\x9b'* ]]
+	[[ "$output" == *"'x\\xc2\\x9b31m' 'y\\x9b31m'"* ]]
+	run -127 "$IL" run -- $'/nowhere/\xc2\x9b/rm' x
+	[[ "$output" != *$'\xc2\x9b'* ]]
+	# well-formed UTF-8 is shown as it is
+	run "$IL" check -- rm --$'\xc3\xa9'
+	[[ "$output" == *$'--\xc3\xa9'* ]]
+}
