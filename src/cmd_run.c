@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -98,6 +99,38 @@ static char *real_binary(const config *cfg, const char *tool, const char *word, 
 	return p;
 }
 
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (!strcmp(a, b))
+		return true;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* The record, and in agent mode a second copy where the standard
+ * configuration keeps it (under the passwd home, or its own audit_log):
+ * XDG_STATE_HOME, HOME or a redirected configuration can add a log but
+ * not take the record away. Syslog is written if either configuration
+ * asks for it. A log that cannot be written is reported and changes no
+ * decision. */
+static void audit_all(const config *cfg, bool agent, int argc, char *const *argv, const facts *fx,
+                      const decision *d, gate_outcome g)
+{
+	config std;
+	char err[512];
+
+	if (!agent || !config_load(&std, true, err, sizeof err)) {
+		audit_record(cfg->audit_log, cfg->syslog, argc, argv, fx, d, g);
+		return;
+	}
+	audit_record(cfg->audit_log, cfg->syslog || std.syslog, argc, argv, fx, d, g);
+	if (!same_file(std.audit_log, cfg->audit_log))
+		audit_record(std.audit_log, false, argc, argv, fx, d, g);
+	config_free(&std);
+}
+
 static int guard_and_exec(const char *tool, int argc, char **argv, bool write, bool explicit)
 {
 	engine e;
@@ -121,7 +154,7 @@ static int guard_and_exec(const char *tool, int argc, char **argv, bool write, b
 	autofree char *cmdline = quote_cmdline(argc, argv);
 	if (d.verdict == ACTION_CONFIRM)
 		g = gate_confirm(&fx, &d, cmdline);
-	audit_record(e.cfg.audit_log, e.cfg.syslog, argc, argv, &fx, &d, g);
+	audit_all(&e.cfg, agent, argc, argv, &fx, &d, g);
 	if (d.verdict != ACTION_ALLOW && g != GATE_CONFIRMED) {
 		gate_report_refusal(&fx, &d, g, cmdline);
 		facts_free(&fx);

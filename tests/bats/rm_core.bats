@@ -3,17 +3,23 @@
 # long paths, symlinked homes, bind mounts, contents of protected
 # directories, control characters, a moved audit log).
 load helpers
+bats_require_minimum_version 1.5.0
 
-# as_nobody CMD...: runs CMD as a uid that has no passwd entry (a container
-# started with --user 4242), or skips the test.
-as_nobody() {
-	getent passwd 4242 >/dev/null && skip "uid 4242 has a passwd entry here"
+# need_nobody: uid 4242 has no passwd entry (as in a container started with
+# --user 4242) and this suite can switch to it, or the test is skipped.
+need_nobody() {
+	! getent passwd 4242 >/dev/null || skip "uid 4242 has a passwd entry here: skipped"
 	setpriv --reuid 4242 --regid 4242 --clear-groups true 2>/dev/null ||
-		skip "cannot change uid (not root?): this test was skipped"
+		skip "cannot change uid (needs root): this test was skipped"
+}
+
+# as_nobody CMD...: runs CMD as uid 4242.
+as_nobody() {
 	setpriv --reuid 4242 --regid 4242 --clear-groups "$@"
 }
 
 @test "no passwd entry: a HOME set by an agent cannot replace the shipped rm rules" {
+	need_nobody
 	chmod 755 "$T"
 	mkdir -p "$T/evil/.config/interlock/rules.d"
 	echo '# nothing' >"$T/evil/.config/interlock/rules.d/rm.toml"
@@ -136,4 +142,18 @@ need_mount_ns() {
 	# well-formed UTF-8 is shown as it is
 	run "$IL" check -- rm --$'\xc3\xa9'
 	[[ "$output" == *$'--\xc3\xa9'* ]]
+}
+
+@test "agent mode: an audit log moved by XDG_STATE_HOME also lands in the standard place" {
+	need_nobody
+	chmod 755 "$T" && chown 4242 "$T/work" "$HOME" && chmod 644 "$INTERLOCK_CONFIG"
+	mkdir build && chown 4242 build
+	# no passwd entry: the standard place is under $HOME, not under /root
+	run as_nobody env XDG_STATE_HOME=/dev/null INTERLOCK_AGENT=1 "$IL" run -- rm -rf build
+	[ "$status" -eq 0 ]
+	[ ! -e build ]
+	[[ "$output" == *"audit log /dev/null/interlock/audit.jsonl"* ]]
+	AUDIT="$HOME/.local/state/interlock/audit.jsonl"
+	[ "$(last_audit '.argv | join(" ")')" = "rm -rf build" ]
+	[ "$(last_audit .agent)" = true ]
 }
