@@ -49,9 +49,11 @@ typedef struct {
 	strvec read_only_environments; /* psql: interactive sessions start read-only */
 	char *binaries[TOOL_COUNT];    /* owned: configured real binaries or NULL */
 	strvec sources;                /* files that were read, in order */
-	char *home;                    /* owned: the user's home (passwd, not $HOME) */
+	char *home;                    /* owned: the user's home (passwd, else $HOME) */
+	bool home_from_passwd;         /* false: no passwd entry, home is $HOME */
 	bool standard_only;            /* INTERLOCK_CONFIG and XDG_CONFIG_HOME ignored */
-	bool locked;                   /* /etc says lock_user_config: no user layer */
+	bool locked; /* no user layer: /etc says lock_user_config, or a standard load
+	                without a passwd home */
 } config;
 
 extern const char config_default_ini[];
@@ -65,7 +67,9 @@ bool config_load(config *cfg, bool standard_only, char *err, size_t errlen);
 /* config_load with another system file (tests). */
 bool config_load_from(config *cfg, const char *system_file, bool standard_only, char *err,
                       size_t errlen);
-/* True when the environment redirects where configuration is read from. */
+/* True when the environment redirects where configuration is read from:
+ * INTERLOCK_CONFIG, XDG_CONFIG_HOME, or a uid with no passwd entry (whose
+ * user layer is found from $HOME). */
 bool config_redirected(void);
 /* Loads only the embedded default (rule examples run against it). */
 bool config_load_default(config *cfg, char *err, size_t errlen);

@@ -32,8 +32,15 @@ void gate_print_matches(FILE *f, const decision *d);
 void gate_report_refusal(const facts *fx, const decision *d, gate_outcome g, const char *cmdline);
 
 /* Writes s with control characters shown as \xNN, so a file name or SQL
- * text cannot move the cursor or recolour the banner. */
+ * text cannot move the cursor or recolour the banner: C0 controls, DEL, C1
+ * controls (U+0080..U+009F) and every byte that is not part of well-formed
+ * UTF-8 (a lone 0x9B is CSI to an 8-bit terminal). */
 void fput_safe(const char *s, FILE *f);
+/* The same as a new string. Caller frees. */
+char *safe_text(const char *s);
+/* Bytes of the character at s that may be shown as they are, or 0 when
+ * its first byte must be escaped. */
+size_t safe_char_len(const char *s);
 
 /* True when colours may be used on this stream (NO_COLOR unset, a tty). */
 bool use_colour(int fd);

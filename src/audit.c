@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "gate.h"
 
 static bool valid_utf8(const unsigned char *s)
 {
@@ -124,6 +125,16 @@ static void make_parents(const char *path)
 	}
 }
 
+/* The path comes from the environment (XDG_STATE_HOME): shown escaped. */
+static void warn_path(const char *path, const char *what)
+{
+	int e = errno;
+	autofree char *shown = safe_text(path);
+
+	errno = e;
+	warn_errno("audit log %s%s", shown, what);
+}
+
 static void append_line(const char *path, const char *line)
 {
 	size_t len = strlen(line);
@@ -134,14 +145,14 @@ static void append_line(const char *path, const char *line)
 		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	}
 	if (fd < 0) {
-		warn_errno("audit log %s", path);
+		warn_path(path, "");
 		return;
 	}
 	/* One write of the whole line: O_APPEND makes it land whole, after any
 	 * other process's record. */
 	ssize_t w = write(fd, line, len);
 	if (w != (ssize_t)len)
-		warn_errno("audit log %s: short write", path);
+		warn_path(path, ": short write");
 	close(fd);
 }
 

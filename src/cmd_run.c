@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -43,7 +44,7 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *ra)
 			ra->json = true;
 		else if (a[0] == '-')
 			diex(EXIT_USAGE, "%s: unknown option '%s' (see interlock %s --help)", cmd,
-			     a, cmd);
+			     safe_text(a), cmd);
 		else
 			break;
 	}
@@ -54,7 +55,7 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *ra)
 		diex(EXIT_USAGE,
 		     "%s: interlock does not guard '%s'; it guards psql, pg_restore, terraform "
 		     "and rm",
-		     cmd, argv[i]);
+		     cmd, safe_text(argv[i]));
 	ra->argc = argc - i;
 	ra->argv = argv + i;
 	return 0;
@@ -82,15 +83,52 @@ static char *real_binary(const config *cfg, const char *tool, const char *word, 
 		free(real);
 		free(self);
 		if (loop)
-			diex(EXIT_NOTFOUND, "%s is interlock itself, not the real %s", word, tool);
-		if (access(word, X_OK) != 0)
-			die(errno == ENOENT ? EXIT_NOTFOUND : EXIT_EXEC, "cannot run %s", word);
+			diex(EXIT_NOTFOUND, "%s is interlock itself, not the real %s",
+			     safe_text(word), tool);
+		if (access(word, X_OK) != 0) {
+			int e = errno;
+			char *shown = safe_text(word); /* not freed: die exits */
+			errno = e;
+			die(e == ENOENT ? EXIT_NOTFOUND : EXIT_EXEC, "cannot run %s", shown);
+		}
 		return xstrdup(word);
 	}
 	char *p = find_real_tool(cfg, tool, err, sizeof err);
 	if (!p)
 		diex(EXIT_NOTFOUND, "%s", err);
 	return p;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (!strcmp(a, b))
+		return true;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* The record, and in agent mode a second copy where the standard
+ * configuration keeps it (under the passwd home, or its own audit_log):
+ * XDG_STATE_HOME, HOME or a redirected configuration can add a log but
+ * not take the record away. Syslog is written if either configuration
+ * asks for it. A log that cannot be written is reported and changes no
+ * decision. */
+static void audit_all(const config *cfg, bool agent, int argc, char *const *argv, const facts *fx,
+                      const decision *d, gate_outcome g)
+{
+	config std;
+	char err[512];
+
+	if (!agent || !config_load(&std, true, err, sizeof err)) {
+		audit_record(cfg->audit_log, cfg->syslog, argc, argv, fx, d, g);
+		return;
+	}
+	audit_record(cfg->audit_log, cfg->syslog || std.syslog, argc, argv, fx, d, g);
+	if (!same_file(std.audit_log, cfg->audit_log))
+		audit_record(std.audit_log, false, argc, argv, fx, d, g);
+	config_free(&std);
 }
 
 static int guard_and_exec(const char *tool, int argc, char **argv, bool write, bool explicit)
@@ -116,7 +154,7 @@ static int guard_and_exec(const char *tool, int argc, char **argv, bool write, b
 	autofree char *cmdline = quote_cmdline(argc, argv);
 	if (d.verdict == ACTION_CONFIRM)
 		g = gate_confirm(&fx, &d, cmdline);
-	audit_record(e.cfg.audit_log, e.cfg.syslog, argc, argv, &fx, &d, g);
+	audit_all(&e.cfg, agent, argc, argv, &fx, &d, g);
 	if (d.verdict != ACTION_ALLOW && g != GATE_CONFIRMED) {
 		gate_report_refusal(&fx, &d, g, cmdline);
 		facts_free(&fx);
@@ -136,7 +174,7 @@ static int guard_and_exec(const char *tool, int argc, char **argv, bool write, b
 int cmd_shim(const char *tool, int argc, char **argv)
 {
 	if (argc >= 1 && argv[0] && !guarded_tool(argv[0]))
-		diex(EXIT_USAGE, "not a guarded tool: %s", argv[0]);
+		diex(EXIT_USAGE, "not a guarded tool: %s", safe_text(argv[0]));
 	return guard_and_exec(tool, argc, argv, false, false);
 }
 
@@ -198,8 +236,9 @@ static void print_check_json(const facts *fx, const decision *d)
 
 static void print_check_text(const facts *fx, const decision *d)
 {
-	printf("%s: %s (%s environment)\n", action_name(d->verdict), fx->tool,
-	       fx->environment ? fx->environment : "unknown");
+	printf("%s: %s (", action_name(d->verdict), fx->tool);
+	fput_safe(fx->environment ? fx->environment : "unknown", stdout);
+	fputs(" environment)\n", stdout);
 	gate_print_matches(stdout, d);
 	for (size_t i = 0; i < d->tokens.n && d->verdict == ACTION_CONFIRM; i++) {
 		fputs("  would ask to type: ", stdout);

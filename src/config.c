@@ -450,14 +450,26 @@ static bool load_file(config *cfg, const char *path, bool must_exist, bool syste
 	return finish_parse(&st, parse_text(&st, text, len));
 }
 
-static char *user_home(void)
+/* The passwd home, or NULL when the uid has none (a container started
+ * with --user UID and no passwd entry). */
+static char *passwd_home(void)
 {
 	struct passwd *pw = getpwuid(getuid());
 
 	if (pw && pw->pw_dir && pw->pw_dir[0] == '/')
 		return xstrdup(pw->pw_dir);
-	const char *h = getenv("HOME");
-	return xstrdup(h && *h == '/' ? h : "/");
+	return NULL;
+}
+
+static char *user_home(bool *from_passwd)
+{
+	char *h = passwd_home();
+
+	*from_passwd = h != NULL;
+	if (h)
+		return h;
+	const char *e = getenv("HOME");
+	return xstrdup(e && *e == '/' ? e : "/");
 }
 
 static bool check_references(config *cfg, char *err, size_t errlen)
@@ -478,10 +490,13 @@ static bool check_references(config *cfg, char *err, size_t errlen)
 	return true;
 }
 
-static char *default_audit_log(void)
+/* The standard configuration's log lives under the home it was read from
+ * (the passwd home where there is one): XDG_STATE_HOME and HOME, which an
+ * agent can set, cannot move it. */
+static char *default_audit_log(const config *cfg)
 {
-	const char *state = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
+	const char *state = cfg->standard_only ? NULL : getenv("XDG_STATE_HOME");
+	const char *home = cfg->standard_only ? cfg->home : getenv("HOME");
 
 	if (state && *state == '/')
 		return xasprintf("%s/interlock/audit.jsonl", state);
@@ -493,7 +508,7 @@ static bool load_default(config *cfg, char *err, size_t errlen)
 	load_state st = {.cfg = cfg, .file = "<embedded default>", .err = err, .errlen = errlen};
 
 	*cfg = (config){.syslog = true, .scan_limit = 100000};
-	cfg->home = user_home();
+	cfg->home = user_home(&cfg->home_from_passwd);
 	return finish_parse(&st,
 	                    parse_text(&st, config_default_ini, sizeof config_default_ini - 1));
 }
@@ -506,7 +521,7 @@ static bool finish_load(config *cfg, char *err, size_t errlen)
 		set_str(&cfg->audit_log, "");
 	if (!*cfg->audit_log) {
 		free(cfg->audit_log);
-		cfg->audit_log = default_audit_log();
+		cfg->audit_log = default_audit_log(cfg);
 	} else {
 		char *x = expand_home(cfg->audit_log, cfg->home);
 		free(cfg->audit_log);
@@ -531,11 +546,14 @@ bool config_load_default_plus(config *cfg, const char *extra, char *err, size_t 
 	       finish_load(cfg, err, errlen);
 }
 
+/* Without a passwd entry the user layer is found from $HOME, which the
+ * environment sets: that is a redirect too. */
 bool config_redirected(void)
 {
 	const char *a = getenv("INTERLOCK_CONFIG");
 	const char *b = getenv("XDG_CONFIG_HOME");
-	return (a && *a) || (b && *b);
+	autofree char *home = passwd_home();
+	return (a && *a) || (b && *b) || !home;
 }
 
 bool config_load_from(config *cfg, const char *system_file, bool standard_only, char *err,
@@ -547,9 +565,16 @@ bool config_load_from(config *cfg, const char *system_file, bool standard_only, 
 	    !load_file(cfg, system_file, false, true, err, errlen))
 		return false;
 	cfg->standard_only = standard_only;
+	if (standard_only && !cfg->home_from_passwd) {
+		/* No passwd home: the only user layer there is would come from
+		 * $HOME, which the environment sets. The standard configuration
+		 * has none, so a variable cannot relax it. */
+		cfg->locked = true;
+	}
 	if (cfg->locked) {
-		/* The administrator's word is final: no user file, no variable. */
-		cfg->standard_only = true;
+		/* The administrator's word is final: no user file, no variable
+		 * (standard_only is set once the audit log is placed, which
+		 * follows XDG_STATE_HOME as before). */
 	} else if (explicit && *explicit) {
 		/* Exactly that file, on the embedded default. */
 		config_free(cfg);
@@ -564,7 +589,10 @@ bool config_load_from(config *cfg, const char *system_file, bool standard_only, 
 		if (!load_file(cfg, user, false, false, err, errlen))
 			return false;
 	}
-	return finish_load(cfg, err, errlen);
+	if (!finish_load(cfg, err, errlen))
+		return false;
+	cfg->standard_only = cfg->standard_only || cfg->locked;
+	return true;
 }
 
 bool config_load(config *cfg, bool standard_only, char *err, size_t errlen)

@@ -9,6 +9,7 @@
 
 #include "classify.h"
 #include "engine.h"
+#include "gate.h"
 #include "interlock.h"
 
 static void load(engine *e, const char *tool, bool standard_only)
@@ -204,13 +205,15 @@ char *quote_cmdline(int argc, char *const *argv)
 			continue;
 		}
 		sb_putc(&b, '\'');
-		for (const char *p = argv[i]; *p; p++) {
+		for (const char *p = argv[i]; *p;) {
+			size_t n = safe_char_len(p);
 			if (*p == '\'')
 				sb_puts(&b, "'\\''");
-			else if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				sb_printf(&b, "\\x%02x", (unsigned char)*p);
+			else if (n)
+				sb_printf(&b, "%.*s", (int)n, p);
 			else
-				sb_putc(&b, *p);
+				sb_printf(&b, "\\x%02x", (unsigned char)*p);
+			p += n ? n : 1;
 		}
 		sb_putc(&b, '\'');
 	}

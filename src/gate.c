@@ -26,14 +26,74 @@ const char *gate_outcome_name(gate_outcome g)
 	return "?";
 }
 
+/* The length of a well-formed UTF-8 sequence at p (no overlong forms,
+ * surrogates or code points past U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : 2;
+	unsigned lo = 0x80, hi = 0xBF;
+
+	if (p[0] < 0xC2 || p[0] > 0xF4)
+		return 0;
+	if (p[0] == 0xE0)
+		lo = 0xA0;
+	else if (p[0] == 0xED)
+		hi = 0x9F;
+	else if (p[0] == 0xF0)
+		lo = 0x90;
+	else if (p[0] == 0xF4)
+		hi = 0x8F;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
+size_t safe_char_len(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (*p >= 0x20 && *p < 0x7f)
+		return 1;
+	if (*p < 0x80)
+		return 0; /* C0 controls and DEL */
+	/* C1 controls (U+0080..U+009F, 0xC2 0x80..0x9F) are 8-bit escape
+	 * sequences to many terminals, as a lone 0x9B (CSI) byte is. */
+	if (p[0] == 0xC2 && p[1] < 0xA0)
+		return 0;
+	return utf8_len(p);
+}
+
+static void sb_put_safe(strbuf *b, const char *s)
+{
+	for (const char *p = s; *p;) {
+		size_t run = 0, n;
+		while (p[run] && (n = safe_char_len(p + run)) > 0)
+			run += n;
+		if (run) {
+			autofree char *part = xstrndup(p, run);
+			sb_puts(b, part);
+			p += run;
+		} else {
+			sb_printf(b, "\\x%02x", (unsigned char)*p++);
+		}
+	}
+}
+
+char *safe_text(const char *s)
+{
+	strbuf b = {0};
+
+	sb_put_safe(&b, s);
+	return b.s ? sb_steal(&b) : xstrdup("");
+}
+
 void fput_safe(const char *s, FILE *f)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
-	}
+	autofree char *t = safe_text(s);
+	fputs(t, f);
 }
 
 bool use_colour(int fd)
@@ -145,7 +205,9 @@ static void print_banner(FILE *f, const facts *fx, const decision *d, const char
 
 	upper(env, sizeof env, fx->environment ? fx->environment : "unknown");
 	fprintf(f, "\n%s interlock: %s %s%s\n", on, env, fx->tool, off);
-	fprintf(f, "  command    %s\n", cmdline);
+	fputs("  command    ", f);
+	fput_safe(cmdline, f); /* quoted already; safe again costs nothing */
+	fputc('\n', f);
 	print_target(f, fx);
 	gate_print_matches(f, d);
 	for (size_t i = 0; i < fx->notes.n; i++) {
@@ -243,9 +305,11 @@ void gate_report_refusal(const facts *fx, const decision *d, gate_outcome g, con
 	FILE *f = stderr;
 	action shown = d->rule_verdict;
 
-	fprintf(
-	    f, "interlock: %s %s (%s environment): ", g == GATE_REFUSED ? "did not run" : "blocked",
-	    cmdline, fx->environment ? fx->environment : "unknown");
+	fprintf(f, "interlock: %s ", g == GATE_REFUSED ? "did not run" : "blocked");
+	fput_safe(cmdline, f);
+	fputs(" (", f);
+	fput_safe(fx->environment ? fx->environment : "unknown", f);
+	fputs(" environment): ", f);
 	size_t hidden = 0;
 	tallies t = {0};
 	for (size_t i = 0; i < d->n; i++) {

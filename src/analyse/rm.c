@@ -5,7 +5,8 @@
  * removal a bounded count of what would go.
  *
  * Operation kinds:
- *   remove           one per operand
+ *   remove           one per operand (type=unknown with error=... when the
+ *                    operand could not be looked at: fail closed)
  *   flag             name=no-preserve-root (given on the command line)
  *   unknown-option   an option GNU rm does not have (option=...)
  *   refused-operand  "." or ".." as last component: rm refuses these */
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,33 @@ typedef struct {
 	size_t n;
 } hits;
 
+/* One protected path as text: the configured form ("~" expanded against
+ * each home) and, where it differs, its real path. */
+typedef struct {
+	const char *kind;
+	char *glob; /* owned */
+	bool inside_counts;
+} prot;
+
+/* A protected directory's identity: a bind mount of it anywhere in a tree
+ * has the same (dev, ino), whatever its path. */
+typedef struct {
+	dev_t dev;
+	ino_t ino;
+	const char *kind;
+	const char *path; /* borrowed from a prot */
+} prot_id;
+
+/* What every operand is checked against, built once per command line. */
+typedef struct {
+	prot *v;
+	size_t n;
+	prot_id *ids; /* built on first need: only a recursive removal scans */
+	size_t n_ids;
+	bool ids_built;
+	strvec own_home; /* the passwd home, text and real path */
+} protection;
+
 typedef struct {
 	long entries;
 	long long bytes;
@@ -53,6 +82,9 @@ typedef struct {
 	dev_t dev;
 	char *pgdata; /* owned: first data directory found below */
 	char *git;    /* owned: first .git found below */
+	protection *prot;
+	hits *h;
+	strvec notes; /* owned: bind mounts found */
 } scan;
 
 /* ---- command line ---------------------------------------------------- */
@@ -266,10 +298,19 @@ static char *join_path(const char *dir, const char *name)
 	return xasprintf("%s%s%s", dir, str_ends(dir, "/") ? "" : "/", name);
 }
 
+/* A lookup that failed for any reason but "not there" (ENAMETOOLONG,
+ * EACCES, ELOOP, EIO...) says nothing about what rm will find: the real rm
+ * works relative to its cwd and may reach it. */
+static bool lookup_unknown(int err)
+{
+	return err != ENOENT && err != ENOTDIR;
+}
+
 /* The path the kernel will act on: every component but the last resolved
- * (the last is what rm unlinks, so a final symlink is not followed). */
+ * (the last is what rm unlinks, so a final symlink is not followed). *err
+ * is set when the parent could not be resolved for an unknown reason. */
 static char *resolve_operand(const char *cwd, const char *operand, bool *trailing_slash,
-                             char **last_out)
+                             char **last_out, int *err)
 {
 	autofree char *abs = make_absolute(cwd, operand);
 	size_t len = strlen(abs);
@@ -292,8 +333,11 @@ static char *resolve_operand(const char *cwd, const char *operand, bool *trailin
 		parent = xstrdup("/");
 	}
 	char *real = realpath(parent, NULL);
-	if (!real)
+	if (!real) {
+		if (lookup_unknown(errno))
+			*err = errno;
 		real = normalise(parent);
+	}
 	char *full = join_path(real, *last_out);
 	free(real);
 	return full;
@@ -353,36 +397,197 @@ static void check_glob(hits *h, const char *g, const char *kind, const char *pat
 		add_hit(h, kind, g, "inside");
 }
 
+/* The real path of p, or of its deepest existing ancestor with the rest
+ * appended: ~/.ssh behind a symlinked home resolves even before it exists. */
+static char *resolve_existing(const char *p)
+{
+	char *real = realpath(p, NULL);
+	if (real)
+		return real;
+	const char *slash = strrchr(p, '/');
+	if (!slash || slash == p)
+		return xstrdup(p);
+	autofree char *parent = xstrndup(p, (size_t)(slash - p));
+	autofree char *rparent = resolve_existing(parent);
+	return join_path(rparent, slash + 1);
+}
+
+/* A glob's real form: its literal directory resolved, the pattern kept. */
+static char *resolve_glob(const char *g)
+{
+	size_t lit = glob_literal_prefix(g);
+	if (!g[lit])
+		return resolve_existing(g);
+	if (lit <= 1)
+		return xstrdup(g);
+	autofree char *dir = xstrndup(g, lit - 1);
+	autofree char *rdir = resolve_existing(dir);
+	return xasprintf("%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", g + lit);
+}
+
+static void add_prot(protection *p, const char *kind, const char *glob, bool inside_counts)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].kind == kind && !strcmp(p->v[i].glob, glob))
+			return;
+	p->v = xrealloc(p->v, (p->n + 1) * sizeof(*p->v));
+	p->v[p->n++] = (prot){.kind = kind, .glob = xstrdup(glob), .inside_counts = inside_counts};
+}
+
+/* The real path of every protected path after all text forms (the first
+ * hit of a kind is the one reported): an operand is compared resolved, so
+ * a home reached through a symlink must be protected resolved too. */
+static void add_resolved(protection *p)
+{
+	size_t n = p->n;
+
+	for (size_t i = 0; i < n; i++) {
+		autofree char *real = resolve_glob(p->v[i].glob);
+		add_prot(p, p->v[i].kind, real, p->v[i].inside_counts);
+	}
+}
+
 /* "~" in a protected path means both the passwd home and $HOME: an agent
  * that changes HOME must not move the protection away. */
-static void check_list(hits *h, const strvec *globs, const char *kind, const char *path,
-                       bool inside_counts, const strvec *homes)
+static void add_list(protection *p, const strvec *globs, const char *kind, bool inside_counts,
+                     const strvec *homes)
 {
 	for (size_t i = 0; i < globs->n; i++) {
 		const char *g = globs->v[i];
 		if (g[0] != '~') {
-			check_glob(h, g, kind, path, inside_counts);
+			add_prot(p, kind, g, inside_counts);
 			continue;
 		}
 		for (size_t k = 0; k < homes->n; k++) {
 			autofree char *x = expand_home(g, homes->v[k]);
-			check_glob(h, x, kind, path, inside_counts);
+			add_prot(p, kind, x, inside_counts);
 		}
 	}
 }
 
+static void protection_build(protection *p, const invocation *inv)
+{
+	const config *cfg = inv->cfg;
+	const char *env_home = inv_getenv(inv, "HOME");
+	strvec homes = {0};
+
+	*p = (protection){0};
+	sv_push(&homes, cfg->home);
+	if (env_home && env_home[0] == '/') {
+		char *nh = normalise(env_home);
+		if (!sv_contains(&homes, nh))
+			sv_push_steal(&homes, nh);
+		else
+			free(nh);
+	}
+	add_list(p, &cfg->protected_system, "system", false, &homes);
+	add_list(p, &cfg->protected_home, "home", false, &homes);
+	add_list(p, &cfg->protected_secrets, "secrets", true, &homes);
+	add_list(p, &cfg->protected_extra, "configured", true, &homes);
+	add_resolved(p);
+	sv_clear(&homes);
+	/* Only a home the environment cannot choose may make system-directory
+	 * contents ordinary files (root's /root). */
+	if (cfg->home_from_passwd && strcmp(cfg->home, "/") != 0) {
+		sv_push(&p->own_home, cfg->home);
+		sv_push_steal(&p->own_home, resolve_existing(cfg->home));
+	}
+}
+
+/* Every existing directory a protected glob names, by (dev, ino). */
+static void protection_ids(protection *p)
+{
+	if (p->ids_built)
+		return;
+	p->ids_built = true;
+	for (size_t i = 0; i < p->n; i++) {
+		glob_t gl;
+		if (glob(p->v[i].glob, GLOB_NOSORT, NULL, &gl) != 0)
+			continue;
+		for (size_t k = 0; k < gl.gl_pathc; k++) {
+			struct stat st;
+			if (stat(gl.gl_pathv[k], &st) != 0 || !S_ISDIR(st.st_mode))
+				continue;
+			p->ids = xrealloc(p->ids, (p->n_ids + 1) * sizeof(*p->ids));
+			p->ids[p->n_ids++] = (prot_id){.dev = st.st_dev,
+			                               .ino = st.st_ino,
+			                               .kind = p->v[i].kind,
+			                               .path = p->v[i].glob};
+		}
+		globfree(&gl);
+	}
+}
+
+static const prot_id *protected_id(const protection *p, const struct stat *st)
+{
+	for (size_t i = 0; i < p->n_ids; i++)
+		if (p->ids[i].dev == st->st_dev && p->ids[i].ino == st->st_ino)
+			return &p->ids[i];
+	return NULL;
+}
+
+static void protection_free(protection *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i].glob);
+	free(p->v);
+	free(p->ids);
+	sv_clear(&p->own_home);
+}
+
+static bool path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return !strcmp(path, dir) || (str_starts(path, dir) && (path[n] == '/' || n == 1));
+}
+
+/* The deepest system directory the path lies strictly inside ("/" for
+ * /tmp/x), or NULL inside the user's own passwd home. The rules choose
+ * which of these count. */
+static char *inside_system(const protection *p, const char *path)
+{
+	for (size_t i = 0; i < p->own_home.n; i++)
+		if (path_within(path, p->own_home.v[i]))
+			return NULL;
+	autofree char *up = xstrdup(path);
+	char *slash;
+	while ((slash = strrchr(up, '/')) != NULL) {
+		if (slash == up)
+			up[1] = '\0'; /* the parent of /x is / */
+		else
+			*slash = '\0';
+		for (size_t i = 0; i < p->n; i++)
+			if (!strcmp(p->v[i].kind, "system") &&
+			    fnmatch(p->v[i].glob, up, FNM_PATHNAME) == 0)
+				return xstrdup(up);
+		if (!strcmp(up, "/"))
+			break;
+	}
+	return NULL;
+}
+
+/* Looked up from the directory's fd: dir + name may be longer than
+ * PATH_MAX when dir is not. */
+static bool dir_lookup(const char *dir, const char *name, struct stat *st)
+{
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	bool ok = fstatat(fd, name, st, AT_SYMLINK_NOFOLLOW) == 0;
+	close(fd);
+	return ok;
+}
+
 static bool dir_has_file(const char *dir, const char *name)
 {
-	autofree char *p = join_path(dir, name);
 	struct stat st;
-	return lstat(p, &st) == 0 && S_ISREG(st.st_mode);
+	return dir_lookup(dir, name, &st) && S_ISREG(st.st_mode);
 }
 
 static bool dir_has_entry(const char *dir, const char *name)
 {
-	autofree char *p = join_path(dir, name);
 	struct stat st;
-	return lstat(p, &st) == 0;
+	return dir_lookup(dir, name, &st);
 }
 
 /* A PostgreSQL data directory at, or above, the path. */
@@ -424,6 +629,20 @@ static void check_git(hits *h, const char *path, bool is_dir)
 
 /* ---- bounded scan of what a recursive removal takes ------------------- */
 
+/* A directory that is a protected one under another path (a bind mount):
+ * the operand contains that protected directory. */
+static void scan_identity(scan *s, const char *sub, const struct stat *st, const char *relation)
+{
+	const prot_id *id = protected_id(s->prot, st);
+	if (!id)
+		return;
+	add_hit(s->h, id->kind, id->path, relation);
+	if (strcmp(sub, id->path) != 0)
+		sv_push_steal(&s->notes, xasprintf("%s is the protected directory %s under another "
+		                                   "path (a bind mount)",
+		                                   sub, id->path));
+}
+
 static void scan_dir(scan *s, int dfd, const char *path, int depth)
 {
 	DIR *d = fdopendir(dfd);
@@ -462,6 +681,7 @@ static void scan_dir(scan *s, int dfd, const char *path, int depth)
 		autofree char *sub = join_path(path, de->d_name);
 		if (!s->git && !strcmp(de->d_name, ".git"))
 			s->git = xstrdup(sub);
+		scan_identity(s, sub, &st, "ancestor");
 		if (s->one_fs && st.st_dev != s->dev)
 			continue;
 		int fd =
@@ -481,6 +701,8 @@ static void scan_tree(scan *s, const char *path, const struct stat *top)
 
 	s->entries = 1;
 	s->dev = top->st_dev;
+	protection_ids(s->prot);
+	scan_identity(s, path, top, "self");
 	if (fd < 0) {
 		s->failed = true;
 		return;
@@ -556,29 +778,17 @@ static void put_scan(facts *fx, operation *op, const char *path, scan *s, hits *
 		add_hit(h, "pgdata", s->pgdata, "ancestor");
 	if (s->git)
 		add_hit(h, "git", s->git, "ancestor");
+	for (size_t i = 0; i < s->notes.n; i++)
+		sv_push(&fx->notes, s->notes.v[i]);
+	sv_clear(&s->notes);
 	free(s->pgdata);
 	free(s->git);
 }
 
-static void check_protected(const invocation *inv, hits *h, const char *path, bool is_dir)
+static void check_protected(const protection *p, hits *h, const char *path, bool is_dir)
 {
-	const config *cfg = inv->cfg;
-	const char *env_home = inv_getenv(inv, "HOME");
-	strvec homes = {0};
-
-	sv_push(&homes, cfg->home);
-	if (env_home && env_home[0] == '/') {
-		char *nh = normalise(env_home);
-		if (!sv_contains(&homes, nh))
-			sv_push_steal(&homes, nh);
-		else
-			free(nh);
-	}
-	check_list(h, &cfg->protected_system, "system", path, false, &homes);
-	check_list(h, &cfg->protected_home, "home", path, false, &homes);
-	check_list(h, &cfg->protected_secrets, "secrets", path, true, &homes);
-	check_list(h, &cfg->protected_extra, "configured", path, true, &homes);
-	sv_clear(&homes);
+	for (size_t i = 0; i < p->n; i++)
+		check_glob(h, p->v[i].glob, p->v[i].kind, path, p->v[i].inside_counts);
 	check_pgdata(h, path, is_dir);
 	check_git(h, path, is_dir);
 }
@@ -594,11 +804,57 @@ static void put_flags(operation *op, const rm_opts *o)
 	fs_set(&op->f, "no_preserve_root", strcmp(o->preserve, "no") == 0 ? "yes" : "no");
 }
 
-static void analyse_operand(const invocation *inv, facts *fx, const rm_opts *o, const char *operand)
+/* lstat of the operand, following a final symlink for "link/" as rm does.
+ * Returns 0, or the errno of a lookup that failed. */
+static int look_up(char **path, bool slash, struct stat *st)
+{
+	if (lstat(*path, st) != 0)
+		return errno;
+	if (slash && S_ISLNK(st->st_mode)) {
+		/* "link/": rm reaches the directory the link points to. */
+		char *real = realpath(*path, NULL);
+		struct stat rst;
+		if (!real)
+			return lookup_unknown(errno) ? errno : 0;
+		if (stat(real, &rst) == 0 && S_ISDIR(rst.st_mode)) {
+			free(*path);
+			*path = real;
+			*st = rst;
+			return 0;
+		}
+		free(real);
+	}
+	return 0;
+}
+
+static void put_type(operation *op, int lookup_err, int parent_err, const struct stat *st)
+{
+	int e = parent_err ? parent_err : lookup_err;
+
+	if (e && lookup_unknown(e)) {
+		/* Not "missing": the real rm, relative to its cwd, may well find
+		 * it. Unknown means dangerous. */
+		fs_set(&op->f, "type", "unknown");
+		fs_set(&op->f, "error", strerror(e));
+	} else {
+		fs_set(&op->f, "type", e ? "missing" : file_type(st));
+	}
+}
+
+static void put_inside_system(operation *op, const protection *p, const char *path)
+{
+	autofree char *in = inside_system(p, path);
+	if (in)
+		fs_set(&op->f, "inside_system", in);
+}
+
+static void analyse_operand(const invocation *inv, protection *p, facts *fx, const rm_opts *o,
+                            const char *operand)
 {
 	bool slash;
+	int parent_err = 0;
 	autofree char *last = NULL;
-	autofree char *path = resolve_operand(inv->cwd, operand, &slash, &last);
+	autofree char *path = resolve_operand(inv->cwd, operand, &slash, &last, &parent_err);
 	struct stat st;
 	hits h = {0};
 
@@ -608,30 +864,20 @@ static void analyse_operand(const invocation *inv, facts *fx, const rm_opts *o, 
 		fs_set(&op->f, "token", last);
 		return;
 	}
-	bool exists = lstat(path, &st) == 0;
-	if (exists && slash && S_ISLNK(st.st_mode)) {
-		/* "link/": rm reaches the directory the link points to. */
-		char *real = realpath(path, NULL);
-		struct stat rst;
-		if (real && stat(real, &rst) == 0 && S_ISDIR(rst.st_mode)) {
-			free(path);
-			path = real;
-			st = rst;
-		} else {
-			free(real);
-		}
-	}
+	int lookup_err = look_up(&path, slash, &st);
+	bool exists = lookup_err == 0 && parent_err == 0;
 	operation *op = facts_add_op(fx, "remove");
 	fs_set(&op->f, "operand", operand);
 	fs_set(&op->f, "path", path);
 	fs_set(&op->f, "basename", strcmp(path, "/") ? base_name(path) : "/");
 	fs_set(&op->f, "token", strcmp(path, "/") ? base_name(path) : "/");
-	fs_set(&op->f, "type", exists ? file_type(&st) : "missing");
+	put_type(op, lookup_err, parent_err, &st);
 	put_flags(op, o);
+	put_inside_system(op, p, path);
 	bool is_dir = exists && S_ISDIR(st.st_mode);
-	check_protected(inv, &h, path, is_dir);
+	check_protected(p, &h, path, is_dir);
 	if (is_dir && o->recursive) {
-		scan s = {.limit = inv->cfg->scan_limit, .one_fs = o->one_fs};
+		scan s = {.limit = inv->cfg->scan_limit, .one_fs = o->one_fs, .prot = p, .h = &h};
 		scan_tree(&s, path, &st);
 		put_scan(fx, op, path, &s, &h);
 	} else {
@@ -667,8 +913,11 @@ bool analyse_rm(const invocation *inv, facts *fx, char *err, size_t errlen)
 	/* rm --help/--version prints and exits; an unknown option makes rm stop
 	 * before removing anything. Operands are still analysed: interlock may
 	 * not agree with the real rm on what is an option. */
+	protection guard;
+	protection_build(&guard, inv);
 	for (size_t i = 0; i < o.operands.n; i++)
-		analyse_operand(inv, fx, &o, o.operands.v[i]);
+		analyse_operand(inv, &guard, fx, &o, o.operands.v[i]);
+	protection_free(&guard);
 	strbuf paths = {0};
 	for (size_t i = 0; i < fx->n_ops; i++) {
 		const char *p = fs_get(&fx->ops[i].f, "path");
