@@ -277,6 +277,13 @@ struct psql_lexer {
 	unsigned kw;
 	bool vars;
 	bool copy_in; /* a COPY ... FROM STDIN is in it */
+	bool cond;    /* \if, \elif, \else or \endif came inside it */
+
+	/* The operator being read: psql splits it into one token per
+	 * character; adjacent ones form the server's operator. */
+	char op[4];
+	size_t oplen;  /* its full length */
+	size_t op_end; /* text offset after its last character */
 
 	/* psql's own statement-level state. */
 	int paren;
@@ -324,12 +331,13 @@ struct psql_lexer {
 	size_t hlen;
 
 	bool single_line; /* psql's -S / SINGLELINE */
+	bool no_copy;     /* -c text: COPY data does not come from this input */
 
 	/* The previous statement, for \g with an empty query buffer. */
 	char *ptext;
 	size_t ptlen, ptcap, pfull;
 	unsigned pkw;
-	bool pvars, pcopy;
+	bool pvars, pcopy, pcond;
 	long pline;
 
 	unsigned short kwhash[KW_HASH]; /* index + 1 into kwtab, 0 = empty */
@@ -490,6 +498,8 @@ static void stmt_reset(psql_lexer *lx)
 	lx->kw = 0;
 	lx->vars = false;
 	lx->copy_in = false;
+	lx->cond = false;
+	lx->oplen = 0;
 	lx->paren = 0;
 	lx->begin_depth = 0;
 	memset(lx->ids, 0, sizeof(lx->ids));
@@ -524,7 +534,7 @@ static void cancel_tentative(psql_lexer *lx)
 /* ---- statements ---------------------------------------------------------- */
 
 static void report(psql_lexer *lx, const char *text, size_t kept, size_t full, unsigned kw,
-                   bool vars, long line, const char *term)
+                   bool vars, bool cond, long line, const char *term)
 {
 	psql_stmt s;
 	size_t len = kept < full ? kept : full;
@@ -537,11 +547,14 @@ static void report(psql_lexer *lx, const char *text, size_t kept, size_t full, u
 	s.truncated = full > len;
 	s.keywords = kw;
 	s.has_variables = vars;
-	s.interesting = kw != 0 || vars;
+	s.conditional = cond;
+	s.interesting = kw != 0 || vars || cond;
 	s.terminator = term;
 	s.line = line;
 	lx->cb.statement(lx->ctx, &s);
 }
+
+static void op_done(psql_lexer *lx);
 
 /* Sends the collected statement, as psql does at a terminator (the caller
  * has flushed the text). It becomes the previous statement. */
@@ -550,10 +563,11 @@ static void emit_stmt(psql_lexer *lx, const char *term, bool sends)
 	size_t full = lx->content_end;
 	size_t len = lx->tlen < full ? lx->tlen : full;
 
+	op_done(lx);
 	if (full) {
 		if (lx->text)
 			lx->text[len] = '\0';
-		report(lx, lx->text, len, full, lx->kw, lx->vars, lx->stmt_line, term);
+		report(lx, lx->text, len, full, lx->kw, lx->vars, lx->cond, lx->stmt_line, term);
 	}
 	/* Swap the buffers: the statement is now the previous one. */
 	char *t = lx->ptext;
@@ -565,10 +579,11 @@ static void emit_stmt(psql_lexer *lx, const char *term, bool sends)
 	lx->pkw = lx->kw;
 	lx->pvars = lx->vars;
 	lx->pcopy = lx->copy_in;
+	lx->pcond = lx->cond;
 	lx->pline = lx->stmt_line;
 	lx->text = t;
 	lx->tcap = c;
-	if (lx->copy_in && sends)
+	if (lx->copy_in && sends && !lx->no_copy)
 		lx->copy_pending++;
 	stmt_reset(lx);
 }
@@ -578,8 +593,8 @@ static void repeat_prev(psql_lexer *lx, const char *term, bool sends)
 {
 	if (!lx->pfull)
 		return;
-	report(lx, lx->ptext, lx->ptlen, lx->pfull, lx->pkw, lx->pvars, lx->pline, term);
-	if (lx->pcopy && sends)
+	report(lx, lx->ptext, lx->ptlen, lx->pfull, lx->pkw, lx->pvars, lx->pcond, lx->pline, term);
+	if (lx->pcopy && sends && !lx->no_copy)
 		lx->copy_pending++;
 }
 
@@ -743,6 +758,49 @@ static void on_tok(psql_lexer *lx, enum tok t)
 	lx->prev_dot = t == TK_DOT;
 }
 
+/* ---- operators ----------------------------------------------------------- */
+
+/* The server's operator characters. */
+static bool is_opchar(unsigned char c)
+{
+	return c && strchr("+-*/<>=~!@#%^&|`?", c) != NULL;
+}
+
+/* Built-in operators common enough that a statement using only them need
+ * not be parsed (LIKE is ~~). Any other, such as ===, may be a user's and
+ * call any function: the statement is parsed, and sqlfacts.c decides. */
+static bool op_common(const char *op, size_t n)
+{
+	static const char *const common[] = {
+	    "=", "<>", "!=", "<",  ">",  "<=",  ">=",  "+",    "-",
+	    "*", "/",  "%",  "||", "~~", "!~~", "~~*", "!~~*", NULL};
+
+	for (const char *const *c = common; *c; c++)
+		if (strlen(*c) == n && memcmp(*c, op, n) == 0)
+			return true;
+	return false;
+}
+
+/* The operator being read is complete. */
+static void op_done(psql_lexer *lx)
+{
+	if (lx->oplen && (lx->oplen > sizeof lx->op || !op_common(lx->op, lx->oplen)))
+		lx->kw |= KW_OPERATOR;
+	lx->oplen = 0;
+}
+
+/* An operator character at text offset off: it continues the operator
+ * being read when nothing (not even a blank) separates them. */
+static void op_char(psql_lexer *lx, char c, size_t off)
+{
+	if (lx->oplen && lx->op_end != off)
+		op_done(lx);
+	if (lx->oplen < sizeof lx->op)
+		lx->op[lx->oplen] = c;
+	lx->oplen++;
+	lx->op_end = off + 1;
+}
+
 /* ---- SQL ----------------------------------------------------------------- */
 
 static void rec_on(psql_lexer *lx, const char *p)
@@ -878,6 +936,8 @@ static const char *scan_normal(psql_lexer *lx, const char *p, const char *lim)
 		break;
 	default:
 		single(lx, p, TK_OP);
+		if (is_opchar(c))
+			op_char(lx, (char)c, text_off(lx, p));
 		break;
 	}
 	return p + 1;
@@ -952,6 +1012,7 @@ static const char *scan_qstop(psql_lexer *lx, const char *p)
 			lx->qs_comment = true;
 			return p + 1;
 		}
+		op_char(lx, '-', text_off(lx, p) - 1);
 		tok_done(lx, p, TK_OP); /* the - was an operator */
 		return p;
 	}
@@ -1274,6 +1335,7 @@ static const char *scan_sql(psql_lexer *lx, const char *p, const char *end)
 				lx->st = lx->st == S_DASH ? S_LINE_COMMENT : S_BLOCK;
 				p++;
 			} else {
+				op_char(lx, lx->st == S_DASH ? '-' : '/', text_off(lx, p) - 1);
 				tok_done(lx, p, TK_OP);
 			}
 			break;
@@ -1359,6 +1421,7 @@ static void name_done(psql_lexer *lx)
 	static const char *const whole[] = {"!",  "copy", "h",  "help", "ef", "ev",
 	                                    "sf", "sf+",  "sv", "sv+",  NULL};
 	static const char *const pipes[] = {"g", "gx", "o", "out", "w", "write", NULL};
+	static const char *const conds[] = {"if", "elif", "else", "endif", NULL};
 	const char *term;
 
 	lx->name[lx->nlen < NAME_MAX_ ? lx->nlen : NAME_MAX_] = '\0';
@@ -1372,6 +1435,12 @@ static void name_done(psql_lexer *lx)
 			repeat_prev(lx, term, sends);
 	} else if (strcmp(lx->name, "r") == 0 || strcmp(lx->name, "reset") == 0) {
 		stmt_reset(lx); /* psql discards the query buffer */
+	} else if (name_in(lx->name, conds)) {
+		/* Which branch runs is known only then: psql keeps the text of an
+		 * active branch and drops a skipped one's, and sends again (\g)
+		 * the last query of a branch that ran. */
+		lx->cond |= lx->in_stmt;
+		lx->pcond = true;
 	}
 	lx->whole_line = name_in(lx->name, whole);
 	lx->filepipe = name_in(lx->name, pipes);
@@ -1476,7 +1545,7 @@ static void meta_finish(psql_lexer *lx)
 	m.line = lx->meta_line;
 	if (lx->cb.meta)
 		lx->cb.meta(lx->ctx, &m);
-	if (strcmp(lx->name, "copy") == 0 && copy_reads_stdin(lx->args))
+	if (strcmp(lx->name, "copy") == 0 && !lx->no_copy && copy_reads_stdin(lx->args))
 		lx->copy_pending++;
 }
 
@@ -1912,13 +1981,18 @@ static const char *finish_sql(psql_lexer *lx)
 		return NULL;
 	case S_DASH:
 	case S_SLASH:
+		op_char(lx, lx->st == S_DASH ? '-' : '/', text_off(lx, p) - 1);
+		tok_done(lx, p, TK_OP);
+		return NULL;
 	case S_COLON:
 	case S_VAR_BRACE:
 		tok_done(lx, p, TK_OP);
 		return NULL;
 	case S_QSTOP:
-		if (lx->qs_dash)
+		if (lx->qs_dash) {
+			op_char(lx, '-', text_off(lx, p) - 1);
 			tok_done(lx, p, TK_OP);
+		}
 		return NULL;
 	case S_DOLQ_TAG:
 		dolq_fail(lx, p);
@@ -1996,6 +2070,11 @@ bool psql_lex_finish(psql_lexer *lx, const char **why)
 void psql_lex_set_single_line(psql_lexer *lx, bool on)
 {
 	lx->single_line = on;
+}
+
+void psql_lex_set_no_copy(psql_lexer *lx)
+{
+	lx->no_copy = true;
 }
 
 void psql_lex_free(psql_lexer *lx)
