@@ -78,11 +78,12 @@ typedef struct {
 	void (*meta)(void *ctx, const psql_meta *m);
 	/* COPY ... FROM STDIN data: how many bytes were skipped as data. */
 	void (*copy_data)(void *ctx, size_t bytes, long line);
-	/* A COPY ... FROM STDIN data line that psql would run if the COPY failed
-	 * at the server (psql then reads the data lines as its input): word is
-	 * the line's first word, a statement keyword such as "delete", or a
-	 * meta-command such as "\\i". Only the start of each line is looked at
-	 * (data stays cheap); at most one report per COPY. */
+	/* COPY ... FROM STDIN data that psql could run if the COPY failed at the
+	 * server (psql then reads the data lines as its input): word is a
+	 * line's first word when it is a statement keyword ("delete"), or, read
+	 * as psql would read SQL, what was found ("';' outside quotes", "'\\i'
+	 * outside quotes", a quote left open at the \\., data up to the end of
+	 * input...; these hold a blank). At most one report per COPY. */
 	void (*copy_sql)(void *ctx, const char *word, long line);
 } psql_lex_callbacks;
 

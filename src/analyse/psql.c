@@ -1158,13 +1158,16 @@ static void on_copy_data(void *ctx, size_t bytes, long line)
 		           "if");
 }
 
-/* A data line that reads as SQL or a meta-command: if the COPY fails at
- * the server, psql runs it. */
+/* COPY data that reads as SQL or a meta-command: if the COPY fails at
+ * the server, psql runs it. word: a statement keyword starting a line, or
+ * what the lexer found reading the data as SQL (see scan_data_sql). */
 static void on_copy_sql(void *ctx, const char *word, long line)
 {
 	add_opaque(ctx, line,
-	           "a COPY data line starts with %s: if the COPY fails (no such table, no "
-	           "permission...), psql runs the data as SQL",
+	           strchr(word, ' ') ? "COPY data read as SQL has %s: if the COPY fails (no such "
+	                               "table, no permission...), psql runs the data as SQL"
+	                             : "a COPY data line starts with %s: if the COPY fails (no "
+	                               "such table, no permission...), psql runs the data as SQL",
 	           word);
 }
 

@@ -113,11 +113,33 @@ enum meta_state {
 };
 
 /* C_BS, C_DOT, C_DOTCR must stay in this order (see scan_copy). C_LEAD:
- * after blanks at a line start; C_HEAD: in the line's first word; C_NAME: in
- * a backslash command name at the line start. */
-enum copy_state { C_BOL, C_BS, C_DOT, C_DOTCR, C_MID, C_LEAD, C_HEAD, C_NAME };
+ * after blanks at a line start; C_HEAD: in the line's first word. */
+enum copy_state { C_BOL, C_BS, C_DOT, C_DOTCR, C_MID, C_LEAD, C_HEAD };
 
 #define HEAD_MAX 16 /* longest first word of a COPY data line looked at */
+
+/* COPY data as psql would lex it as SQL if the COPY failed (see
+ * scan_data_sql): D_DASH, D_SLASH, D_DOLLAR and D_EQ_END look at the next
+ * character; D_BSNAME is in a meta-command name, D_ARGS in the arguments of
+ * \t, \f or \r, D_SKIP in the rest of a line psql throws away. */
+enum data_sql {
+	D_N,
+	D_SQ,
+	D_DQ,
+	D_EQ,
+	D_EQ_BS,
+	D_EQ_END,
+	D_LC,
+	D_BC,
+	D_BC_STAR,
+	D_BC_SLASH,
+	D_DASH,
+	D_SLASH,
+	D_DOLLAR,
+	D_BSNAME,
+	D_ARGS,
+	D_SKIP,
+};
 
 /* Tokens as the statement-level rules see them. */
 enum tok { TK_WORD, TK_JUNK, TK_NUM, TK_STR, TK_QID, TK_LP, TK_RP, TK_DOT, TK_SEMI, TK_VAR, TK_OP };
@@ -329,6 +351,12 @@ struct psql_lexer {
 	bool copy_flagged;       /* copy_sql was reported for this COPY */
 	char head[HEAD_MAX + 1]; /* the data line's first word, lower case */
 	size_t hlen;
+	enum data_sql ds; /* the data read as SQL */
+	size_t ds_depth;  /* nesting of its block comment */
+	char bs[8];       /* the meta-command name in it */
+	size_t bslen;
+	const char *buf0; /* the chunk being fed, and the two bytes before it */
+	char tail[2];
 
 	bool single_line; /* psql's -S / SINGLELINE */
 	bool no_copy;     /* -c text: COPY data does not come from this input */
@@ -1233,6 +1261,7 @@ static void line_end(psql_lexer *lx, const char *p)
 		rec_off(lx, p);
 	lx->mode = M_COPY;
 	lx->cs = C_BOL;
+	lx->ds = D_N;
 	lx->copy_bytes = 0;
 	lx->copy_line = line_at(lx, p);
 }
@@ -1683,55 +1712,6 @@ static const char *const sql_starts[] = {
     "update",  "vacuum",  "values",  "with",
 };
 
-/* Meta-commands that run something, change what runs or where it goes, or
- * read other input; not the display-only ones whose names are also COPY
- * data escapes (\f, \r, \t, \x) or harmless (\echo, \d...). */
-static const char *const meta_risky[] = {
-    "!",
-    "bind",
-    "c",
-    "cd",
-    "connect",
-    "copy",
-    "crosstabview",
-    "e",
-    "edit",
-    "ef",
-    "elif",
-    "else",
-    "encoding",
-    "endif",
-    "ev",
-    "g",
-    "gdesc",
-    "getenv",
-    "gexec",
-    "gset",
-    "gx",
-    "i",
-    "if",
-    "include",
-    "include_relative",
-    "ir",
-    "lo_export",
-    "lo_import",
-    "lo_unlink",
-    "o",
-    "out",
-    "password",
-    "prompt",
-    "pset",
-    "s",
-    "set",
-    "setenv",
-    "sf",
-    "sv",
-    "unset",
-    "w",
-    "watch",
-    "write",
-};
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -1742,29 +1722,20 @@ static bool in_sorted(const char *w, const char *const *list, size_t n)
 	return bsearch(&w, list, n, sizeof *list, cmp_str) != NULL;
 }
 
-/* The first word (or backslash command) of a data line is complete. */
-static void head_done(psql_lexer *lx, bool name, bool delimited)
+/* The first word of a data line is complete (delimited: by a blank, ;
+ * or (). A statement keyword starts SQL that psql would send with what
+ * follows, even without a ; on this line. */
+static void head_done(psql_lexer *lx, bool delimited)
 {
-	bool hit;
-
 	lx->cs = C_MID;
-	if (lx->copy_flagged || lx->hlen > HEAD_MAX || !lx->hlen)
+	if (lx->copy_flagged || lx->hlen > HEAD_MAX || !lx->hlen || !delimited)
 		return;
 	lx->head[lx->hlen] = '\0';
-	if (name)
-		hit = in_sorted(lx->head, meta_risky, sizeof meta_risky / sizeof *meta_risky);
-	else
-		hit = delimited &&
-		      in_sorted(lx->head, sql_starts, sizeof sql_starts / sizeof *sql_starts);
-	if (!hit)
+	if (!in_sorted(lx->head, sql_starts, sizeof sql_starts / sizeof *sql_starts))
 		return;
 	lx->copy_flagged = true;
-	if (lx->cb.copy_sql) {
-		char word[HEAD_MAX + 2];
-
-		snprintf(word, sizeof word, "%s%s", name ? "\\" : "", lx->head);
-		lx->cb.copy_sql(lx->ctx, word, lx->line);
-	}
+	if (lx->cb.copy_sql)
+		lx->cb.copy_sql(lx->ctx, lx->head, lx->line);
 }
 
 static void head_add(psql_lexer *lx, char c)
@@ -1779,8 +1750,14 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
+static void data_flag(psql_lexer *lx, const char *what);
+
 static void copy_done(psql_lexer *lx)
 {
+	/* What follows would be read inside the quote or comment. */
+	if (lx->ds != D_N && !lx->copy_flagged)
+		data_flag(lx, "a quote or comment still open at the \\.");
+	lx->ds = D_N;
 	if (lx->cb.copy_data)
 		lx->cb.copy_data(lx->ctx, lx->copy_bytes, lx->copy_line);
 	lx->copy_pending--;
@@ -1811,16 +1788,14 @@ static const char *copy_line_start(psql_lexer *lx, const char *p)
 	return p;
 }
 
-/* In the first word (C_HEAD) or a backslash command name (C_NAME). */
+/* In the first word (C_HEAD). */
 static const char *copy_head(psql_lexer *lx, const char *p, const char *end)
 {
-	bool name = lx->cs == C_NAME;
-
 	while (p < end) {
 		char c = *p;
 
-		if (name ? is_space((unsigned char)c) || c == '\\' : !is_idcont((unsigned char)c)) {
-			head_done(lx, name, is_space((unsigned char)c) || c == ';' || c == '(');
+		if (!is_idcont((unsigned char)c)) {
+			head_done(lx, is_space((unsigned char)c) || c == ';' || c == '(');
 			return p;
 		}
 		head_add(lx, c);
@@ -1830,9 +1805,263 @@ static const char *copy_head(psql_lexer *lx, const char *p, const char *end)
 	return p;
 }
 
+/* ---- COPY data read as SQL ---------------------------------------------- *
+ *
+ * If the server refuses the COPY, psql reads the data lines as its own
+ * input: SQL and meta-commands. Each byte of the data is therefore also
+ * lexed as psql would lex SQL - quotes, E'' strings, comments, across lines
+ * - and the COPY is reported (copy_sql) at the first thing that could run
+ * something: a ';' outside quotes (it sends the query), a meta-command psql
+ * knows (a name psql does not know is refused and the rest of its line
+ * thrown away, which is what pg_dump's escapes \N \n \b \v \\ and \tabc
+ * give; \t, \f and \r run, with arguments that must hold no backtick or
+ * backslash), a '$' that may open a dollar quote (not followed), a quote or
+ * comment still open at the \. (what follows the COPY would be read inside
+ * it), and data that runs to the end of input (psql sends what it holds).
+ * Not caught: data that is a prefix of the statement after the \. (the
+ * first-word check in head_done catches the obvious ones), and :variables,
+ * whose values psql would lex as SQL too. */
+
+/* Bytes that matter to D_N. */
+static const unsigned char data_special[256] = {
+    ['\n'] = 1, ['\''] = 1, ['"'] = 1, [';'] = 1, ['\\'] = 1, ['-'] = 1, ['/'] = 1, ['$'] = 1,
+};
+
+/* The byte k (1 or 2) places before p in the input. */
+static unsigned char before(const psql_lexer *lx, const char *p, size_t k)
+{
+	size_t d = (size_t)(p - lx->buf0);
+
+	return (unsigned char)(d >= k ? p[-(ptrdiff_t)k] : lx->tail[2 + d - k]);
+}
+
+static void data_flag(psql_lexer *lx, const char *what)
+{
+	lx->copy_flagged = true;
+	if (lx->cb.copy_sql)
+		lx->cb.copy_sql(lx->ctx, what, lx->line);
+}
+
+/* A meta-command name in the data ended at c (a blank, backslash or
+ * newline): psql refuses a name it does not know and throws the rest of
+ * the line away. Of those that pg_dump's escapes start, psql knows t, f
+ * and r (and timing, reset, bind, which are not let through). */
+static void data_name_end(psql_lexer *lx, char c)
+{
+	static const char *const args_ok[] = {"t", "f", "r", NULL};
+	static const char *const known[] = {"t", "f", "r", "timing", "reset", "bind", NULL};
+	size_t n = lx->bslen < sizeof lx->bs ? lx->bslen : sizeof lx->bs - 1;
+	char what[sizeof lx->bs + 24];
+
+	lx->bs[n] = '\0';
+	if (!lx->bslen || (strchr("Nnbvtfr.0123456789", lx->bs[0]) && !name_in(lx->bs, known))) {
+		lx->ds = D_SKIP;
+	} else if (n == lx->bslen && name_in(lx->bs, args_ok)) {
+		lx->ds = c == '\\' ? D_BSNAME : D_ARGS;
+		lx->bslen = 0;
+	} else {
+		snprintf(what, sizeof what, "'\\%s' outside quotes", lx->bs);
+		data_flag(lx, what);
+	}
+}
+
+static void data_name(psql_lexer *lx, char c)
+{
+	if (is_space((unsigned char)c) || c == '\\') {
+		data_name_end(lx, c);
+	} else if (!lx->bslen && c == ':') {
+		lx->ds = D_N; /* \: is a plain : */
+	} else if (!lx->bslen && c == ';') {
+		data_flag(lx, "'\\;' outside quotes");
+	} else {
+		if (lx->bslen < sizeof lx->bs - 1)
+			lx->bs[lx->bslen] = c;
+		lx->bslen++;
+	}
+}
+
+/* D_N: a byte from data_special, not a newline. */
+static void data_normal(psql_lexer *lx, const char *p)
+{
+	switch (*p) {
+	case '\'': /* E'...' has backslash escapes; 1e'...' is junk and a plain string */
+		lx->ds =
+		    (before(lx, p, 1) | 0x20) == 'e' && !is_idcont(before(lx, p, 2)) ? D_EQ : D_SQ;
+		break;
+	case '"':
+		lx->ds = D_DQ;
+		break;
+	case ';':
+		data_flag(lx, "';' outside quotes");
+		break;
+	case '\\':
+		lx->ds = D_BSNAME;
+		lx->bslen = 0;
+		break;
+	case '-':
+		lx->ds = D_DASH;
+		break;
+	case '/':
+		lx->ds = D_SLASH;
+		break;
+	case '$':
+		if (!is_idcont(before(lx, p, 1)))
+			lx->ds = D_DOLLAR;
+		break;
+	default:
+		break;
+	}
+}
+
+/* One byte of the data, not a newline. */
+static void data_step(psql_lexer *lx, const char *p)
+{
+	char c = *p;
+
+	switch (lx->ds) {
+	case D_N:
+		data_normal(lx, p);
+		return;
+	case D_SQ:
+	case D_DQ:
+		if (c == (lx->ds == D_SQ ? '\'' : '"'))
+			lx->ds = D_N; /* '' reopens at once: the same */
+		return;
+	case D_EQ:
+		lx->ds = c == '\\' ? D_EQ_BS : c == '\'' ? D_EQ_END : D_EQ;
+		return;
+	case D_EQ_BS:
+		lx->ds = D_EQ;
+		return;
+	case D_BC:
+		lx->ds = c == '*' ? D_BC_STAR : c == '/' ? D_BC_SLASH : D_BC;
+		return;
+	case D_BC_STAR:
+		if (c == '/')
+			lx->ds = --lx->ds_depth ? D_BC : D_N;
+		else if (c != '*')
+			lx->ds = D_BC;
+		return;
+	case D_BC_SLASH:
+		lx->ds_depth += c == '*';
+		if (c != '/')
+			lx->ds = D_BC;
+		return;
+	case D_BSNAME:
+		data_name(lx, c);
+		return;
+	case D_ARGS:
+		if (c == '`' || c == '\\')
+			data_flag(lx, "a backtick or backslash after \\t, \\f or \\r");
+		return;
+	case D_LC:
+	case D_SKIP:
+		return;
+	case D_EQ_END:
+		if (c == '\'') {
+			lx->ds = D_EQ;
+			return;
+		}
+		break;
+	case D_DASH:
+		if (c == '-') {
+			lx->ds = D_LC;
+			return;
+		}
+		break;
+	case D_SLASH:
+		if (c == '*') {
+			lx->ds = D_BC;
+			lx->ds_depth = 1;
+			return;
+		}
+		break;
+	case D_DOLLAR:
+		if (c == '$' || is_idstart((unsigned char)c)) {
+			data_flag(lx, "'$' that may open a dollar quote");
+			return;
+		}
+		break;
+	}
+	lx->ds = D_N; /* the character after -, /, $ or E'...' starts afresh */
+	data_normal(lx, p);
+}
+
+/* A newline in the data: what ends with the line does. */
+static void data_eol(psql_lexer *lx)
+{
+	switch (lx->ds) {
+	case D_BSNAME:
+		data_name_end(lx, '\n');
+		lx->ds = D_N;
+		break;
+	case D_EQ_BS:
+	case D_EQ:
+		lx->ds = D_EQ;
+		break;
+	case D_SQ:
+	case D_DQ:
+		break;
+	case D_BC:
+	case D_BC_STAR:
+	case D_BC_SLASH:
+		lx->ds = D_BC;
+		break;
+	default:
+		lx->ds = D_N;
+		break;
+	}
+}
+
+/* C_MID before anything was reported: the rest of the line read as SQL.
+ * Runs of bytes that change nothing are skipped a table lookup at a time. */
+static const char *scan_data_sql(psql_lexer *lx, const char *p, const char *end)
+{
+	const char *start = p;
+
+	while (p < end && !lx->copy_flagged) {
+		if (lx->ds == D_N) {
+			while (p < end && !data_special[(unsigned char)*p])
+				p++;
+		} else if (lx->ds == D_SQ || lx->ds == D_DQ) {
+			char q = lx->ds == D_SQ ? '\'' : '"';
+			while (p < end && *p != q && *p != '\n')
+				p++;
+		} else if (lx->ds == D_LC || lx->ds == D_SKIP) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			p = nl ? nl : end;
+		}
+		if (p == end)
+			break;
+		if (*p == '\n') {
+			data_eol(lx);
+			p++;
+			lx->line++;
+			lx->cs = C_BOL;
+			break;
+		}
+		data_step(lx, p++);
+	}
+	lx->copy_bytes += (size_t)(p - start);
+	return p;
+}
+
+/* A backslash at a data line's start that is not \.: a meta-command if
+ * the data read as SQL is between tokens. */
+static void data_line_backslash(psql_lexer *lx, bool dot)
+{
+	if (lx->ds == D_N) {
+		lx->ds = dot ? D_SKIP : D_BSNAME; /* \.x is not a command psql knows */
+		lx->bslen = 0;
+	} else if (lx->ds == D_EQ) {
+		lx->ds = dot ? D_EQ : D_EQ_BS; /* the backslash escapes what follows */
+	}
+}
+
 /* Data lines up to a line that is exactly \. (psql also takes \.\r). Each
- * line's start is looked at (copy_line_start), the rest skipped with
- * memchr. */
+ * line's start is looked at (copy_line_start), and the data read as SQL
+ * (scan_data_sql) until something is reported; then the rest is skipped
+ * with memchr. */
 static const char *scan_copy(psql_lexer *lx, const char *p, const char *end)
 {
 	line_at(lx, p);
@@ -1851,15 +2080,14 @@ static const char *scan_copy(psql_lexer *lx, const char *p, const char *end)
 		case C_LEAD:
 			if (c == '\\') { /* " \x" is data, but a meta-command to psql */
 				lx->copy_bytes++;
-				lx->hlen = 0;
-				lx->cs = C_NAME;
+				data_line_backslash(lx, false);
+				lx->cs = C_MID;
 				p++;
 			} else {
 				p = copy_line_start(lx, p);
 			}
 			break;
 		case C_HEAD:
-		case C_NAME:
 			p = copy_head(lx, p, end);
 			break;
 		case C_BS:
@@ -1884,12 +2112,14 @@ static const char *scan_copy(psql_lexer *lx, const char *p, const char *end)
 				break;
 			}
 			lx->copy_bytes += (size_t)(lx->cs - C_BS) + 1; /* \, \. or \.\r was data */
-			lx->hlen = 0;
-			lx->cs = lx->cs == C_BS && !lx->copy_flagged && !is_space((unsigned char)c)
-			             ? C_NAME
-			             : C_MID;
+			data_line_backslash(lx, lx->cs != C_BS);
+			lx->cs = C_MID;
 			break;
 		case C_MID: {
+			if (!lx->copy_flagged) {
+				p = scan_data_sql(lx, p, end);
+				break;
+			}
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 
 			if (!nl) {
@@ -1923,6 +2153,7 @@ psql_lexer *psql_lex_new(const psql_lex_callbacks *cb, void *ctx, size_t max_stm
 	lx->st = S_NORMAL;
 	lx->line = 1;
 	lx->args = xmalloc(ARGS_MAX + 1);
+	lx->tail[0] = lx->tail[1] = '\n';
 	kw_init(lx);
 	stmt_reset(lx);
 	return lx;
@@ -1938,6 +2169,7 @@ void psql_lex_feed(psql_lexer *lx, const char *buf, size_t len)
 	if (memchr(buf, '\0', len))
 		lx->nul = true;
 	lx->cnt = buf;
+	lx->buf0 = buf;
 	lx->seg = lx->seg_on ? buf : NULL;
 	while (p < end) {
 		switch (lx->mode) {
@@ -1954,6 +2186,8 @@ void psql_lex_feed(psql_lexer *lx, const char *buf, size_t len)
 	}
 	flush(lx, end);
 	line_at(lx, end);
+	lx->tail[0] = len >= 2 ? end[-2] : lx->tail[1];
+	lx->tail[1] = end[-1];
 }
 
 /* End of input in the middle of a token: finish it; says what was open. */
@@ -2041,8 +2275,10 @@ bool psql_lex_finish(psql_lexer *lx, const char **why)
 		/* psql ends COPY at the end of input; a partial \. is data. */
 		if (lx->cs >= C_BS && lx->cs <= C_DOTCR)
 			lx->copy_bytes += (size_t)(lx->cs - C_BS) + 1;
-		if (lx->cs == C_HEAD || lx->cs == C_NAME)
-			head_done(lx, lx->cs == C_NAME, true);
+		if (lx->cs == C_HEAD)
+			head_done(lx, true);
+		if (lx->copy_bytes && !lx->copy_flagged)
+			data_flag(lx, "data running to the end of input, which psql sends as SQL");
 		copy_done(lx);
 		lx->mode = M_SQL;
 	} else {
