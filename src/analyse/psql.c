@@ -1252,7 +1252,8 @@ static void exec_file_from_spool(const invocation *inv, facts *fx, const char *v
 	die(78, "cannot find %s in the command line", value);
 }
 
-/* Why psql would not read what the file at path holds now, or NULL: the
+/* Why psql would not read what the file at path holds now (a format for
+ * the path), or NULL: the
  * input wrote it before (as for \i), or it is not a regular file and
  * cannot be read without side effects - a psqlrc (reading it would take it
  * from psql), or anything in check (a pipe would wait for a writer or take
@@ -1264,15 +1265,15 @@ static const char *file_unreadable(const invocation *inv, const psql_run *run, c
 	struct stat st;
 
 	if (run->written_unknown || sv_contains(&run->written, norm))
-		return "the input writes files before it and psql would read what was written, "
-		       "not what the file holds now";
+		return "%s: the input writes files before it and psql would read what was "
+		       "written, not what the file holds now";
 	if (stat(path, &st) != 0 || S_ISREG(st.st_mode))
 		return NULL;
 	if (inv->dry)
-		return "it is not a regular file, and interlock check does not read one (a pipe "
-		       "would block or lose its data)";
+		return "%s is not a regular file, and interlock check does not read one (a pipe "
+		       "would block, or lose data another reader waits for)";
 	if (rc)
-		return "it is not a regular file: interlock cannot read it without taking it "
+		return "%s is not a regular file: interlock cannot read it without taking it "
 		       "from psql";
 	return NULL;
 }
@@ -1296,8 +1297,7 @@ static void analyse_file_path(const invocation *inv, facts *fx, psql_run *run, c
 		c.source = path;
 	const char *why = file_unreadable(inv, run, path, source != NULL);
 	if (why) {
-		autofree char *msg = xasprintf("%s: %s", path, why);
-		add_opaque(&c, 0, "%s", msg);
+		add_opaque(&c, 0, why, path);
 		return;
 	}
 	if (stat(path, &st) != 0)
