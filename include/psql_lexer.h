@@ -37,6 +37,9 @@ enum {
 	KW_OTHER = 1 << 15,    /* a first keyword the lexer does not know, or text
 	                          that psql and the server (or psql versions) read
 	                          differently */
+	KW_OPERATOR = 1 << 16, /* an operator other than the common built-in ones
+	                          (= <> != < > <= >= + - * / % || and LIKE's ~~):
+	                          it may be a user's, backed by any function */
 };
 
 typedef struct {
@@ -46,8 +49,13 @@ typedef struct {
 	size_t full_len;        /* length of the whole statement in the input */
 	bool truncated;         /* full_len > what was kept */
 	unsigned keywords;      /* KW_* seen outside quotes and comments */
-	bool interesting;       /* keywords != 0 || has_variables: worth parsing */
+	bool interesting;       /* keywords != 0 || has_variables || conditional:
+	                           worth parsing */
 	bool has_variables;     /* :name, :'name', :"name" outside quotes */
+	bool conditional;       /* its text spans \\if, \\elif, \\else or \\endif (or,
+	                           repeated by \\g, such a command came since it was
+	                           sent): psql drops the text of a skipped branch, so
+	                           what it sends depends on conditions */
 	const char *terminator; /* ";", "\n" (single-line mode), "\\g", "\\gx", "\\gexec", "\\gset",
 	                           "\\gdesc",
 	                           "\\crosstabview", "\\watch", or "" at end of input;
@@ -70,11 +78,12 @@ typedef struct {
 	void (*meta)(void *ctx, const psql_meta *m);
 	/* COPY ... FROM STDIN data: how many bytes were skipped as data. */
 	void (*copy_data)(void *ctx, size_t bytes, long line);
-	/* A COPY ... FROM STDIN data line that psql would run if the COPY failed
-	 * at the server (psql then reads the data lines as its input): word is
-	 * the line's first word, a statement keyword such as "delete", or a
-	 * meta-command such as "\\i". Only the start of each line is looked at
-	 * (data stays cheap); at most one report per COPY. */
+	/* COPY ... FROM STDIN data that psql could run if the COPY failed at the
+	 * server (psql then reads the data lines as its input): word is a
+	 * line's first word when it is a statement keyword ("delete"), or, read
+	 * as psql would read SQL, what was found ("';' outside quotes", "'\\i'
+	 * outside quotes", a quote left open at the \\., data up to the end of
+	 * input...; these hold a blank). At most one report per COPY. */
 	void (*copy_sql)(void *ctx, const char *word, long line);
 } psql_lex_callbacks;
 
@@ -98,5 +107,9 @@ void psql_lex_free(psql_lexer *lx);
  * comments, parentheses and BEGIN ATOMIC blocks ends the statement, with
  * terminator "\n". Takes effect from the next line. */
 void psql_lex_set_single_line(psql_lexer *lx, bool on);
+/* The input is a -c string, which psql sends whole: a COPY ... FROM STDIN
+ * in it reads psql's own standard input, so the text after it is SQL, not
+ * data. Call before feeding. */
+void psql_lex_set_no_copy(psql_lexer *lx);
 
 #endif

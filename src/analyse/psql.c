@@ -65,6 +65,8 @@ typedef struct {
 	bool single_line;                  /* -S, SINGLELINE */
 	char *editor[3];                   /* \setenv PSQL_EDITOR, EDITOR, VISUAL */
 	bool editor_set[3];
+	bool target_unknown; /* a \connect inside \if: which target is current is not known */
+	bool stdin_read;     /* stdin was analysed (and spooled) already */
 } psql_run;
 
 /* The analysis of one input (the command line, a file, stdin). */
@@ -78,6 +80,7 @@ struct psql_ctx {
 	const char *dir;    /* directory of the current file, for \ir */
 	int depth;
 	int if_depth; /* \if blocks open in this input (psql keeps one stack per file) */
+	bool in_if;   /* the input itself is read inside an \if block (\i there) */
 };
 
 /* ---- command line ------------------------------------------------------ */
@@ -170,13 +173,21 @@ static int parse_bool(const char *v)
 	return -1;
 }
 
+/* A value given to a psql boolean variable such as SINGLELINE: psql's
+ * bool_substitute_hook makes an empty value "on" (\set SINGLELINE, -v
+ * SINGLELINE=) and unsetting it "off". NULL: unset. */
+static int parse_bool_var(const char *v)
+{
+	return !v ? 0 : !*v ? 1 : parse_bool(v);
+}
+
 /* -v SINGLELINE=value sets single-line mode; -v SINGLELINE (no =) unsets
  * the variable, which turns it off. */
 static void set_singleline_opt(psql_opts *o, const char *val)
 {
 	if (!val || strncmp(val, "SINGLELINE", 10) != 0 || (val[10] && val[10] != '='))
 		return;
-	int b = val[10] ? parse_bool(val + 11) : 0;
+	int b = parse_bool_var(val[10] ? val + 11 : NULL);
 	if (b >= 0)
 		o->single_line = b;
 }
@@ -493,6 +504,14 @@ static void on_statement(void *ctx, const psql_stmt *s)
 		           "gexec");
 		return;
 	}
+	if (s->conditional) {
+		add_opaque(c, s->line,
+		           "%s: the statement's text spans \\if/\\elif/\\else/\\endif; psql "
+		           "drops the text of a branch it skips, so what it sends is known only "
+		           "when the conditions are",
+		           "conditional");
+		return;
+	}
 	if (!s->interesting)
 		return;
 	if (s->has_variables) {
@@ -513,6 +532,14 @@ static void on_statement(void *ctx, const psql_stmt *s)
 }
 
 static void analyse_stream(psql_ctx *c, int fd, int spool);
+static void analyse_stdin(const invocation *inv, facts *fx, psql_run *run, bool in_if);
+
+/* Inside an \if block psql runs a meta-command only if the branch is
+ * taken, which interlock cannot know: what it would change is unknown. */
+static bool in_if(const psql_ctx *c)
+{
+	return c->if_depth > 0 || c->in_if;
+}
 
 static void add_shell(psql_ctx *c, long line, const char *command)
 {
@@ -712,6 +739,24 @@ static void note_written(psql_ctx *c, const char *file)
 		sv_push_steal(&c->run->written, norm_path(path));
 }
 
+/* \i - (and \ir -) reads psql's standard input. Once it has been read
+ * (or while it is: \i - in SQL that came on stdin reads on from there)
+ * psql finds it at its end, and so does interlock. */
+static void include_stdin(psql_ctx *c, long line)
+{
+	if (c->run->stdin_read)
+		return;
+	if (c->inv->stdin_fd >= 0 && isatty(c->inv->stdin_fd)) {
+		c->run->stdin_read = true;
+		add_opaque(c, line,
+		           "%s: psql reads SQL typed at the terminal, which is known only "
+		           "when it runs",
+		           "\\i -");
+		return;
+	}
+	analyse_stdin(c->inv, c->fx, c->run, in_if(c));
+}
+
 static char *include_path(const psql_ctx *c, const char *name, const char *file)
 {
 	bool relative = !strcmp(name, "ir") || !strcmp(name, "include_relative");
@@ -729,6 +774,10 @@ static void include_file(psql_ctx *c, const psql_meta *m)
 		           "\\i %s: the file name comes from a variable or command, or is "
 		           "missing",
 		           m->args);
+		return;
+	}
+	if (!strcmp(file, "-")) {
+		include_stdin(c, m->line);
 		return;
 	}
 	autofree char *path = include_path(c, m->name, file);
@@ -750,10 +799,10 @@ static void include_file(psql_ctx *c, const psql_meta *m)
 		return;
 	}
 	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !c->inv->dry) {
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		add_opaque(c, m->line,
 		           "included file %s is not a regular file: interlock cannot read it "
-		           "without taking it from psql",
+		           "without taking it from psql (or, in check, waiting for a writer)",
 		           path);
 		return;
 	}
@@ -772,7 +821,8 @@ static void include_file(psql_ctx *c, const psql_meta *m)
 	                .run = c->run,
 	                .source = path,
 	                .dir = dir,
-	                .depth = c->depth + 1};
+	                .depth = c->depth + 1,
+	                .in_if = in_if(c)};
 	analyse_stream(&sub, fd, -1);
 	close(fd);
 }
@@ -856,7 +906,7 @@ static void set_variable(psql_ctx *c, const psql_meta *m, bool unset)
 		free(part);
 	}
 	autofree char *v = sb_steal(&value);
-	int on = unset ? 0 : parse_bool(v);
+	int on = parse_bool_var(unset ? NULL : v);
 	if (unknown) {
 		add_opaque(c, m->line,
 		           "\\set %s: a variable or command decides whether single-line mode "
@@ -866,6 +916,14 @@ static void set_variable(psql_ctx *c, const psql_meta *m, bool unset)
 	}
 	if (on < 0)
 		return; /* psql refuses the value and keeps the mode */
+	if (in_if(c) && on != c->run->single_line) {
+		add_opaque(c, m->line,
+		           "\\%s inside \\if: whether psql runs it, and so where later "
+		           "statements end (single-line mode), is known only when the "
+		           "condition is",
+		           m->name);
+		return;
+	}
 	c->run->single_line = on;
 	if (c->lx)
 		psql_lex_set_single_line(c->lx, on);
@@ -885,7 +943,7 @@ static void setenv_meta(psql_ctx *c, const psql_meta *m)
 		if (!unknown && strcmp(name, editor_vars[i]) != 0)
 			continue;
 		c->run->editor_set[i] = true;
-		run_set(&c->run->editor[i], unknown ? m->args : value);
+		run_set(&c->run->editor[i], unknown || in_if(c) ? m->args : value);
 	}
 }
 
@@ -920,8 +978,13 @@ static void cd_meta(psql_ctx *c, const psql_meta *m)
 
 	if (!unknown)
 		path = psql_path(c, dir ? dir : "~", false);
+	char *cwd = path ? norm_path(path) : NULL;
+	if (in_if(c) && (!cwd || !c->run->cwd || strcmp(cwd, c->run->cwd) != 0)) {
+		free(cwd); /* psql may or may not run it: either directory */
+		cwd = NULL;
+	}
 	free(c->run->cwd);
-	c->run->cwd = path ? norm_path(path) : NULL;
+	c->run->cwd = cwd;
 }
 
 /* \encoding NAME: the client encoding changes how the server lexes. */
@@ -967,6 +1030,8 @@ static void connect_meta(psql_ctx *c, const psql_meta *m)
 	bool connstr = v[0] && (str_starts(v[0], "postgresql://") ||
 	                        str_starts(v[0], "postgres://") || strchr(v[0], '='));
 	bool keep = reuse < 0 ? !connstr : reuse;
+	unknown |= keep && run->target_unknown; /* reuses what is not known */
+	run->target_unknown |= in_if(c);
 	pg_conn_args a = target_conn_args(c->inv);
 	a.dbname = v[0] ? v[0] : keep ? run->dbname : NULL;
 	a.user = v[1] && !connstr ? v[1] : keep ? run->user : NULL;
@@ -1093,13 +1158,16 @@ static void on_copy_data(void *ctx, size_t bytes, long line)
 		           "if");
 }
 
-/* A data line that reads as SQL or a meta-command: if the COPY fails at
- * the server, psql runs it. */
+/* COPY data that reads as SQL or a meta-command: if the COPY fails at
+ * the server, psql runs it. word: a statement keyword starting a line, or
+ * what the lexer found reading the data as SQL (see scan_data_sql). */
 static void on_copy_sql(void *ctx, const char *word, long line)
 {
 	add_opaque(ctx, line,
-	           "a COPY data line starts with %s: if the COPY fails (no such table, no "
-	           "permission...), psql runs the data as SQL",
+	           strchr(word, ' ') ? "COPY data read as SQL has %s: if the COPY fails (no such "
+	                               "table, no permission...), psql runs the data as SQL"
+	                             : "a COPY data line starts with %s: if the COPY fails (no "
+	                               "such table, no permission...), psql runs the data as SQL",
 	           word);
 }
 
@@ -1134,12 +1202,15 @@ static void analyse_stream(psql_ctx *c, int fd, int spool)
 	psql_lex_free(lx);
 }
 
-/* -c text: psql sends SQL as one query string, single-line mode or not. */
+/* -c text: psql sends SQL as one query string, single-line mode or not. A
+ * COPY ... FROM STDIN in it takes its data from psql's stdin, and the
+ * server then runs the rest of the string: that is SQL, not data. */
 static void analyse_text(psql_ctx *c, const char *text)
 {
 	psql_lexer *lx = psql_lex_new(&lex_callbacks, c, MAX_STATEMENT);
 	const char *why = NULL;
 
+	psql_lex_set_no_copy(lx);
 	psql_lex_feed(lx, text, strlen(text));
 	if (!psql_lex_finish(lx, &why))
 		add_opaque(c, 0, "the command ends inside %s", why ? why : "something unfinished");
@@ -1181,27 +1252,57 @@ static void exec_file_from_spool(const invocation *inv, facts *fx, const char *v
 	die(78, "cannot find %s in the command line", value);
 }
 
-/* A -f file (source NULL) or a psqlrc. A file that is not a regular one
- * (a pipe such as <(...), /dev/stdin) can be read only once: for -f it is
- * spooled and psql reads the spool; a psqlrc that is not a regular file is
- * opaque, not read (reading it would take it from psql). */
+/* Why psql would not read what the file at path holds now (a format for
+ * the path), or NULL: the
+ * input wrote it before (as for \i), or it is not a regular file and
+ * cannot be read without side effects - a psqlrc (reading it would take it
+ * from psql), or anything in check (a pipe would wait for a writer or take
+ * data someone else waits for; check changes nothing). */
+static const char *file_unreadable(const invocation *inv, const psql_run *run, const char *path,
+                                   bool rc)
+{
+	autofree char *norm = norm_path(path);
+	struct stat st;
+
+	if (run->written_unknown || sv_contains(&run->written, norm))
+		return "%s: the input writes files before it and psql would read what was "
+		       "written, not what the file holds now";
+	if (stat(path, &st) != 0 || S_ISREG(st.st_mode))
+		return NULL;
+	if (inv->dry)
+		return "%s is not a regular file, and interlock check does not read one (a pipe "
+		       "would block, or lose data another reader waits for)";
+	if (rc)
+		return "%s is not a regular file: interlock cannot read it without taking it "
+		       "from psql";
+	return NULL;
+}
+
+/* A -f file (source NULL) or a psqlrc, from psql's working directory as
+ * \cd left it. A -f file that is not a regular one (a pipe such as
+ * <(...), /dev/stdin) can be read only once: it is spooled and psql reads
+ * the spool. */
 static void analyse_file_path(const invocation *inv, facts *fx, psql_run *run, const char *file,
                               const char *source)
 {
-	autofree char *path = file[0] == '/' ? xstrdup(file) : xasprintf("%s/%s", inv->cwd, file);
-	psql_ctx c = {.inv = inv, .fx = fx, .run = run, .source = source ? source : path};
+	psql_ctx c = {.inv = inv, .fx = fx, .run = run, .source = source ? source : file};
 	struct stat st;
 
-	if (stat(path, &st) != 0)
-		return; /* psql stops with an error: nothing runs from it */
-	bool once = !S_ISREG(st.st_mode) && !inv->dry; /* check: nothing runs after */
-	if (once && source) {
-		add_opaque(&c, 0,
-		           "%s is not a regular file: interlock cannot read it without taking it "
-		           "from psql",
-		           path);
+	if (file[0] != '/' && !run->cwd) {
+		add_opaque(&c, 0, "%s: psql's working directory is not known (\\cd)", file);
 		return;
 	}
+	autofree char *path = file[0] == '/' ? xstrdup(file) : xasprintf("%s/%s", run->cwd, file);
+	if (!source)
+		c.source = path;
+	const char *why = file_unreadable(inv, run, path, source != NULL);
+	if (why) {
+		add_opaque(&c, 0, why, path);
+		return;
+	}
+	if (stat(path, &st) != 0)
+		return; /* psql stops with an error: nothing runs from it */
+	bool once = !S_ISREG(st.st_mode);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
@@ -1219,14 +1320,15 @@ static void analyse_file_path(const invocation *inv, facts *fx, psql_run *run, c
 }
 
 /* Piped stdin: read it all now (decide before anything runs) and keep an
- * exact copy for the real psql. */
-static void analyse_stdin(const invocation *inv, facts *fx, psql_run *run)
+ * exact copy for the real psql. Read once: psql finds its end after. */
+static void analyse_stdin(const invocation *inv, facts *fx, psql_run *run, bool if_block)
 {
-	psql_ctx c = {.inv = inv, .fx = fx, .run = run, .source = "stdin"};
+	psql_ctx c = {.inv = inv, .fx = fx, .run = run, .source = "stdin", .in_if = if_block};
 	int spool = -1;
 
-	if (inv->stdin_fd < 0)
+	if (inv->stdin_fd < 0 || run->stdin_read)
 		return;
+	run->stdin_read = true;
 	if (!inv->dry)
 		spool = open_spool(inv);
 	analyse_stream(&c, inv->stdin_fd, spool);
@@ -1376,7 +1478,7 @@ static void analyse_inputs(const invocation *inv, facts *fx, psql_run *run, cons
 		if (!strcmp(o->actions[i].kind, "c"))
 			analyse_text(&c, o->actions[i].value);
 		else if (!strcmp(o->actions[i].value, "-"))
-			analyse_stdin(inv, fx, run);
+			analyse_stdin(inv, fx, run, false);
 		else
 			analyse_file_path(inv, fx, run, o->actions[i].value, NULL);
 	}
@@ -1384,7 +1486,7 @@ static void analyse_inputs(const invocation *inv, facts *fx, psql_run *run, cons
 		if (inv->stdin_fd >= 0 && isatty(inv->stdin_fd))
 			interactive_session(inv, fx, run);
 		else
-			analyse_stdin(inv, fx, run);
+			analyse_stdin(inv, fx, run, false);
 	}
 	explain_estimates(inv, fx);
 }

@@ -113,11 +113,33 @@ enum meta_state {
 };
 
 /* C_BS, C_DOT, C_DOTCR must stay in this order (see scan_copy). C_LEAD:
- * after blanks at a line start; C_HEAD: in the line's first word; C_NAME: in
- * a backslash command name at the line start. */
-enum copy_state { C_BOL, C_BS, C_DOT, C_DOTCR, C_MID, C_LEAD, C_HEAD, C_NAME };
+ * after blanks at a line start; C_HEAD: in the line's first word. */
+enum copy_state { C_BOL, C_BS, C_DOT, C_DOTCR, C_MID, C_LEAD, C_HEAD };
 
 #define HEAD_MAX 16 /* longest first word of a COPY data line looked at */
+
+/* COPY data as psql would lex it as SQL if the COPY failed (see
+ * scan_data_sql): D_DASH, D_SLASH, D_DOLLAR and D_EQ_END look at the next
+ * character; D_BSNAME is in a meta-command name, D_ARGS in the arguments of
+ * \t, \f or \r, D_SKIP in the rest of a line psql throws away. */
+enum data_sql {
+	D_N,
+	D_SQ,
+	D_DQ,
+	D_EQ,
+	D_EQ_BS,
+	D_EQ_END,
+	D_LC,
+	D_BC,
+	D_BC_STAR,
+	D_BC_SLASH,
+	D_DASH,
+	D_SLASH,
+	D_DOLLAR,
+	D_BSNAME,
+	D_ARGS,
+	D_SKIP,
+};
 
 /* Tokens as the statement-level rules see them. */
 enum tok { TK_WORD, TK_JUNK, TK_NUM, TK_STR, TK_QID, TK_LP, TK_RP, TK_DOT, TK_SEMI, TK_VAR, TK_OP };
@@ -277,6 +299,13 @@ struct psql_lexer {
 	unsigned kw;
 	bool vars;
 	bool copy_in; /* a COPY ... FROM STDIN is in it */
+	bool cond;    /* \if, \elif, \else or \endif came inside it */
+
+	/* The operator being read: psql splits it into one token per
+	 * character; adjacent ones form the server's operator. */
+	char op[4];
+	size_t oplen;  /* its full length */
+	size_t op_end; /* text offset after its last character */
 
 	/* psql's own statement-level state. */
 	int paren;
@@ -322,14 +351,21 @@ struct psql_lexer {
 	bool copy_flagged;       /* copy_sql was reported for this COPY */
 	char head[HEAD_MAX + 1]; /* the data line's first word, lower case */
 	size_t hlen;
+	enum data_sql ds; /* the data read as SQL */
+	size_t ds_depth;  /* nesting of its block comment */
+	char bs[8];       /* the meta-command name in it */
+	size_t bslen;
+	const char *buf0; /* the chunk being fed, and the two bytes before it */
+	char tail[2];
 
 	bool single_line; /* psql's -S / SINGLELINE */
+	bool no_copy;     /* -c text: COPY data does not come from this input */
 
 	/* The previous statement, for \g with an empty query buffer. */
 	char *ptext;
 	size_t ptlen, ptcap, pfull;
 	unsigned pkw;
-	bool pvars, pcopy;
+	bool pvars, pcopy, pcond;
 	long pline;
 
 	unsigned short kwhash[KW_HASH]; /* index + 1 into kwtab, 0 = empty */
@@ -490,6 +526,8 @@ static void stmt_reset(psql_lexer *lx)
 	lx->kw = 0;
 	lx->vars = false;
 	lx->copy_in = false;
+	lx->cond = false;
+	lx->oplen = 0;
 	lx->paren = 0;
 	lx->begin_depth = 0;
 	memset(lx->ids, 0, sizeof(lx->ids));
@@ -524,7 +562,7 @@ static void cancel_tentative(psql_lexer *lx)
 /* ---- statements ---------------------------------------------------------- */
 
 static void report(psql_lexer *lx, const char *text, size_t kept, size_t full, unsigned kw,
-                   bool vars, long line, const char *term)
+                   bool vars, bool cond, long line, const char *term)
 {
 	psql_stmt s;
 	size_t len = kept < full ? kept : full;
@@ -537,11 +575,14 @@ static void report(psql_lexer *lx, const char *text, size_t kept, size_t full, u
 	s.truncated = full > len;
 	s.keywords = kw;
 	s.has_variables = vars;
-	s.interesting = kw != 0 || vars;
+	s.conditional = cond;
+	s.interesting = kw != 0 || vars || cond;
 	s.terminator = term;
 	s.line = line;
 	lx->cb.statement(lx->ctx, &s);
 }
+
+static void op_done(psql_lexer *lx);
 
 /* Sends the collected statement, as psql does at a terminator (the caller
  * has flushed the text). It becomes the previous statement. */
@@ -550,10 +591,11 @@ static void emit_stmt(psql_lexer *lx, const char *term, bool sends)
 	size_t full = lx->content_end;
 	size_t len = lx->tlen < full ? lx->tlen : full;
 
+	op_done(lx);
 	if (full) {
 		if (lx->text)
 			lx->text[len] = '\0';
-		report(lx, lx->text, len, full, lx->kw, lx->vars, lx->stmt_line, term);
+		report(lx, lx->text, len, full, lx->kw, lx->vars, lx->cond, lx->stmt_line, term);
 	}
 	/* Swap the buffers: the statement is now the previous one. */
 	char *t = lx->ptext;
@@ -565,10 +607,11 @@ static void emit_stmt(psql_lexer *lx, const char *term, bool sends)
 	lx->pkw = lx->kw;
 	lx->pvars = lx->vars;
 	lx->pcopy = lx->copy_in;
+	lx->pcond = lx->cond;
 	lx->pline = lx->stmt_line;
 	lx->text = t;
 	lx->tcap = c;
-	if (lx->copy_in && sends)
+	if (lx->copy_in && sends && !lx->no_copy)
 		lx->copy_pending++;
 	stmt_reset(lx);
 }
@@ -578,8 +621,8 @@ static void repeat_prev(psql_lexer *lx, const char *term, bool sends)
 {
 	if (!lx->pfull)
 		return;
-	report(lx, lx->ptext, lx->ptlen, lx->pfull, lx->pkw, lx->pvars, lx->pline, term);
-	if (lx->pcopy && sends)
+	report(lx, lx->ptext, lx->ptlen, lx->pfull, lx->pkw, lx->pvars, lx->pcond, lx->pline, term);
+	if (lx->pcopy && sends && !lx->no_copy)
 		lx->copy_pending++;
 }
 
@@ -743,6 +786,49 @@ static void on_tok(psql_lexer *lx, enum tok t)
 	lx->prev_dot = t == TK_DOT;
 }
 
+/* ---- operators ----------------------------------------------------------- */
+
+/* The server's operator characters. */
+static bool is_opchar(unsigned char c)
+{
+	return c && strchr("+-*/<>=~!@#%^&|`?", c) != NULL;
+}
+
+/* Built-in operators common enough that a statement using only them need
+ * not be parsed (LIKE is ~~). Any other, such as ===, may be a user's and
+ * call any function: the statement is parsed, and sqlfacts.c decides. */
+static bool op_common(const char *op, size_t n)
+{
+	static const char *const common[] = {
+	    "=", "<>", "!=", "<",  ">",  "<=",  ">=",  "+",    "-",
+	    "*", "/",  "%",  "||", "~~", "!~~", "~~*", "!~~*", NULL};
+
+	for (const char *const *c = common; *c; c++)
+		if (strlen(*c) == n && memcmp(*c, op, n) == 0)
+			return true;
+	return false;
+}
+
+/* The operator being read is complete. */
+static void op_done(psql_lexer *lx)
+{
+	if (lx->oplen && (lx->oplen > sizeof lx->op || !op_common(lx->op, lx->oplen)))
+		lx->kw |= KW_OPERATOR;
+	lx->oplen = 0;
+}
+
+/* An operator character at text offset off: it continues the operator
+ * being read when nothing (not even a blank) separates them. */
+static void op_char(psql_lexer *lx, char c, size_t off)
+{
+	if (lx->oplen && lx->op_end != off)
+		op_done(lx);
+	if (lx->oplen < sizeof lx->op)
+		lx->op[lx->oplen] = c;
+	lx->oplen++;
+	lx->op_end = off + 1;
+}
+
 /* ---- SQL ----------------------------------------------------------------- */
 
 static void rec_on(psql_lexer *lx, const char *p)
@@ -878,6 +964,8 @@ static const char *scan_normal(psql_lexer *lx, const char *p, const char *lim)
 		break;
 	default:
 		single(lx, p, TK_OP);
+		if (is_opchar(c))
+			op_char(lx, (char)c, text_off(lx, p));
 		break;
 	}
 	return p + 1;
@@ -952,6 +1040,7 @@ static const char *scan_qstop(psql_lexer *lx, const char *p)
 			lx->qs_comment = true;
 			return p + 1;
 		}
+		op_char(lx, '-', text_off(lx, p) - 1);
 		tok_done(lx, p, TK_OP); /* the - was an operator */
 		return p;
 	}
@@ -1172,6 +1261,7 @@ static void line_end(psql_lexer *lx, const char *p)
 		rec_off(lx, p);
 	lx->mode = M_COPY;
 	lx->cs = C_BOL;
+	lx->ds = D_N;
 	lx->copy_bytes = 0;
 	lx->copy_line = line_at(lx, p);
 }
@@ -1274,6 +1364,7 @@ static const char *scan_sql(psql_lexer *lx, const char *p, const char *end)
 				lx->st = lx->st == S_DASH ? S_LINE_COMMENT : S_BLOCK;
 				p++;
 			} else {
+				op_char(lx, lx->st == S_DASH ? '-' : '/', text_off(lx, p) - 1);
 				tok_done(lx, p, TK_OP);
 			}
 			break;
@@ -1359,6 +1450,7 @@ static void name_done(psql_lexer *lx)
 	static const char *const whole[] = {"!",  "copy", "h",  "help", "ef", "ev",
 	                                    "sf", "sf+",  "sv", "sv+",  NULL};
 	static const char *const pipes[] = {"g", "gx", "o", "out", "w", "write", NULL};
+	static const char *const conds[] = {"if", "elif", "else", "endif", NULL};
 	const char *term;
 
 	lx->name[lx->nlen < NAME_MAX_ ? lx->nlen : NAME_MAX_] = '\0';
@@ -1372,6 +1464,12 @@ static void name_done(psql_lexer *lx)
 			repeat_prev(lx, term, sends);
 	} else if (strcmp(lx->name, "r") == 0 || strcmp(lx->name, "reset") == 0) {
 		stmt_reset(lx); /* psql discards the query buffer */
+	} else if (name_in(lx->name, conds)) {
+		/* Which branch runs is known only then: psql keeps the text of an
+		 * active branch and drops a skipped one's, and sends again (\g)
+		 * the last query of a branch that ran. */
+		lx->cond |= lx->in_stmt;
+		lx->pcond = true;
 	}
 	lx->whole_line = name_in(lx->name, whole);
 	lx->filepipe = name_in(lx->name, pipes);
@@ -1476,7 +1574,7 @@ static void meta_finish(psql_lexer *lx)
 	m.line = lx->meta_line;
 	if (lx->cb.meta)
 		lx->cb.meta(lx->ctx, &m);
-	if (strcmp(lx->name, "copy") == 0 && copy_reads_stdin(lx->args))
+	if (strcmp(lx->name, "copy") == 0 && !lx->no_copy && copy_reads_stdin(lx->args))
 		lx->copy_pending++;
 }
 
@@ -1614,55 +1712,6 @@ static const char *const sql_starts[] = {
     "update",  "vacuum",  "values",  "with",
 };
 
-/* Meta-commands that run something, change what runs or where it goes, or
- * read other input; not the display-only ones whose names are also COPY
- * data escapes (\f, \r, \t, \x) or harmless (\echo, \d...). */
-static const char *const meta_risky[] = {
-    "!",
-    "bind",
-    "c",
-    "cd",
-    "connect",
-    "copy",
-    "crosstabview",
-    "e",
-    "edit",
-    "ef",
-    "elif",
-    "else",
-    "encoding",
-    "endif",
-    "ev",
-    "g",
-    "gdesc",
-    "getenv",
-    "gexec",
-    "gset",
-    "gx",
-    "i",
-    "if",
-    "include",
-    "include_relative",
-    "ir",
-    "lo_export",
-    "lo_import",
-    "lo_unlink",
-    "o",
-    "out",
-    "password",
-    "prompt",
-    "pset",
-    "s",
-    "set",
-    "setenv",
-    "sf",
-    "sv",
-    "unset",
-    "w",
-    "watch",
-    "write",
-};
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -1673,29 +1722,20 @@ static bool in_sorted(const char *w, const char *const *list, size_t n)
 	return bsearch(&w, list, n, sizeof *list, cmp_str) != NULL;
 }
 
-/* The first word (or backslash command) of a data line is complete. */
-static void head_done(psql_lexer *lx, bool name, bool delimited)
+/* The first word of a data line is complete (delimited: by a blank, ;
+ * or (). A statement keyword starts SQL that psql would send with what
+ * follows, even without a ; on this line. */
+static void head_done(psql_lexer *lx, bool delimited)
 {
-	bool hit;
-
 	lx->cs = C_MID;
-	if (lx->copy_flagged || lx->hlen > HEAD_MAX || !lx->hlen)
+	if (lx->copy_flagged || lx->hlen > HEAD_MAX || !lx->hlen || !delimited)
 		return;
 	lx->head[lx->hlen] = '\0';
-	if (name)
-		hit = in_sorted(lx->head, meta_risky, sizeof meta_risky / sizeof *meta_risky);
-	else
-		hit = delimited &&
-		      in_sorted(lx->head, sql_starts, sizeof sql_starts / sizeof *sql_starts);
-	if (!hit)
+	if (!in_sorted(lx->head, sql_starts, sizeof sql_starts / sizeof *sql_starts))
 		return;
 	lx->copy_flagged = true;
-	if (lx->cb.copy_sql) {
-		char word[HEAD_MAX + 2];
-
-		snprintf(word, sizeof word, "%s%s", name ? "\\" : "", lx->head);
-		lx->cb.copy_sql(lx->ctx, word, lx->line);
-	}
+	if (lx->cb.copy_sql)
+		lx->cb.copy_sql(lx->ctx, lx->head, lx->line);
 }
 
 static void head_add(psql_lexer *lx, char c)
@@ -1710,8 +1750,14 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
+static void data_flag(psql_lexer *lx, const char *what);
+
 static void copy_done(psql_lexer *lx)
 {
+	/* What follows would be read inside the quote or comment. */
+	if (lx->ds != D_N && !lx->copy_flagged)
+		data_flag(lx, "a quote or comment still open at the \\.");
+	lx->ds = D_N;
 	if (lx->cb.copy_data)
 		lx->cb.copy_data(lx->ctx, lx->copy_bytes, lx->copy_line);
 	lx->copy_pending--;
@@ -1742,16 +1788,14 @@ static const char *copy_line_start(psql_lexer *lx, const char *p)
 	return p;
 }
 
-/* In the first word (C_HEAD) or a backslash command name (C_NAME). */
+/* In the first word (C_HEAD). */
 static const char *copy_head(psql_lexer *lx, const char *p, const char *end)
 {
-	bool name = lx->cs == C_NAME;
-
 	while (p < end) {
 		char c = *p;
 
-		if (name ? is_space((unsigned char)c) || c == '\\' : !is_idcont((unsigned char)c)) {
-			head_done(lx, name, is_space((unsigned char)c) || c == ';' || c == '(');
+		if (!is_idcont((unsigned char)c)) {
+			head_done(lx, is_space((unsigned char)c) || c == ';' || c == '(');
 			return p;
 		}
 		head_add(lx, c);
@@ -1761,9 +1805,277 @@ static const char *copy_head(psql_lexer *lx, const char *p, const char *end)
 	return p;
 }
 
+/* ---- COPY data read as SQL ---------------------------------------------- *
+ *
+ * If the server refuses the COPY, psql reads the data lines as its own
+ * input: SQL and meta-commands. Each byte of the data is therefore also
+ * lexed as psql would lex SQL - quotes, E'' strings, comments, across lines
+ * - and the COPY is reported (copy_sql) at the first thing that could run
+ * something: a ';' outside quotes (it sends the query), a meta-command psql
+ * knows (a name psql does not know is refused and the rest of its line
+ * thrown away, which is what pg_dump's escapes \N \n \b \v \\ and \tabc
+ * give; \t, \f and \r run, with arguments that must hold no backtick or
+ * backslash), a '$' that may open a dollar quote (not followed), a quote or
+ * comment still open at the \. (what follows the COPY would be read inside
+ * it), and data that runs to the end of input (psql sends what it holds).
+ * Not caught: data that is a prefix of the statement after the \. (the
+ * first-word check in head_done catches the obvious ones), and :variables,
+ * whose values psql would lex as SQL too. */
+
+/* Bytes that matter to D_N. */
+static const unsigned char data_special[256] = {
+    ['\n'] = 1, ['\''] = 1, ['"'] = 1, [';'] = 1, ['\\'] = 1, ['-'] = 1, ['/'] = 1, ['$'] = 1,
+};
+
+/* The byte k (1 or 2) places before p in the input. */
+static unsigned char before(const psql_lexer *lx, const char *p, size_t k)
+{
+	size_t d = (size_t)(p - lx->buf0);
+
+	return (unsigned char)(d >= k ? p[-(ptrdiff_t)k] : lx->tail[2 + d - k]);
+}
+
+static void data_flag(psql_lexer *lx, const char *what)
+{
+	lx->copy_flagged = true;
+	if (lx->cb.copy_sql)
+		lx->cb.copy_sql(lx->ctx, what, lx->line);
+}
+
+/* A meta-command name in the data ended at c (a blank, backslash or
+ * newline): psql refuses a name it does not know and throws the rest of
+ * the line away. Of those that pg_dump's escapes start, psql knows t, f
+ * and r (and timing, reset, bind, which are not let through). */
+static void data_name_end(psql_lexer *lx, char c)
+{
+	static const char *const args_ok[] = {"t", "f", "r", NULL};
+	static const char *const known[] = {"t", "f", "r", "timing", "reset", "bind", NULL};
+	size_t n = lx->bslen < sizeof lx->bs ? lx->bslen : sizeof lx->bs - 1;
+	char what[sizeof lx->bs + 24];
+
+	lx->bs[n] = '\0';
+	if (!lx->bslen || (strchr("Nnbvtfr.0123456789", lx->bs[0]) && !name_in(lx->bs, known))) {
+		lx->ds = D_SKIP;
+	} else if (n == lx->bslen && name_in(lx->bs, args_ok)) {
+		lx->ds = c == '\\' ? D_BSNAME : D_ARGS;
+		lx->bslen = 0;
+	} else {
+		snprintf(what, sizeof what, "'\\%s' outside quotes", lx->bs);
+		data_flag(lx, what);
+	}
+}
+
+static void data_name(psql_lexer *lx, char c)
+{
+	if (is_space((unsigned char)c) || c == '\\') {
+		data_name_end(lx, c);
+	} else if (!lx->bslen && c == ':') {
+		lx->ds = D_N; /* \: is a plain : */
+	} else if (!lx->bslen && c == ';') {
+		data_flag(lx, "'\\;' outside quotes");
+	} else {
+		if (lx->bslen < sizeof lx->bs - 1)
+			lx->bs[lx->bslen] = c;
+		lx->bslen++;
+	}
+}
+
+/* D_N: a byte from data_special, not a newline. */
+static void data_normal(psql_lexer *lx, const char *p)
+{
+	switch (*p) {
+	case '\'': /* E'...' has backslash escapes; 1e'...' is junk and a plain string */
+		lx->ds =
+		    (before(lx, p, 1) | 0x20) == 'e' && !is_idcont(before(lx, p, 2)) ? D_EQ : D_SQ;
+		break;
+	case '"':
+		lx->ds = D_DQ;
+		break;
+	case ';':
+		data_flag(lx, "';' outside quotes");
+		break;
+	case '\\':
+		lx->ds = D_BSNAME;
+		lx->bslen = 0;
+		break;
+	case '-':
+		lx->ds = D_DASH;
+		break;
+	case '/':
+		lx->ds = D_SLASH;
+		break;
+	case '$':
+		if (!is_idcont(before(lx, p, 1)))
+			lx->ds = D_DOLLAR;
+		break;
+	default:
+		break;
+	}
+}
+
+/* One byte of the data, not a newline. */
+static void data_step(psql_lexer *lx, const char *p)
+{
+	char c = *p;
+
+	switch (lx->ds) {
+	case D_N:
+		data_normal(lx, p);
+		return;
+	case D_SQ:
+	case D_DQ:
+		if (c == (lx->ds == D_SQ ? '\'' : '"'))
+			lx->ds = D_N; /* '' reopens at once: the same */
+		return;
+	case D_EQ:
+		lx->ds = c == '\\' ? D_EQ_BS : c == '\'' ? D_EQ_END : D_EQ;
+		return;
+	case D_EQ_BS:
+		lx->ds = D_EQ;
+		return;
+	case D_BC:
+		lx->ds = c == '*' ? D_BC_STAR : c == '/' ? D_BC_SLASH : D_BC;
+		return;
+	case D_BC_STAR:
+		if (c == '/')
+			lx->ds = --lx->ds_depth ? D_BC : D_N;
+		else if (c != '*')
+			lx->ds = D_BC;
+		return;
+	case D_BC_SLASH:
+		lx->ds_depth += c == '*';
+		if (c != '/')
+			lx->ds = D_BC;
+		return;
+	case D_BSNAME:
+		data_name(lx, c);
+		return;
+	case D_ARGS:
+		if (c == '`' || c == '\\')
+			data_flag(lx, "a backtick or backslash after \\t, \\f or \\r");
+		return;
+	case D_LC:
+	case D_SKIP:
+		return;
+	case D_EQ_END:
+		if (c == '\'') {
+			lx->ds = D_EQ;
+			return;
+		}
+		break;
+	case D_DASH:
+		if (c == '-') {
+			lx->ds = D_LC;
+			return;
+		}
+		break;
+	case D_SLASH:
+		if (c == '*') {
+			lx->ds = D_BC;
+			lx->ds_depth = 1;
+			return;
+		}
+		break;
+	case D_DOLLAR:
+		if (c == '$' || is_idstart((unsigned char)c)) {
+			data_flag(lx, "'$' that may open a dollar quote");
+			return;
+		}
+		break;
+	}
+	lx->ds = D_N; /* the character after -, /, $ or E'...' starts afresh */
+	data_normal(lx, p);
+}
+
+/* A newline in the data: what ends with the line does. */
+static void data_eol(psql_lexer *lx)
+{
+	switch (lx->ds) {
+	case D_BSNAME:
+		data_name_end(lx, '\n');
+		lx->ds = D_N;
+		break;
+	case D_EQ_BS:
+	case D_EQ:
+		lx->ds = D_EQ;
+		break;
+	case D_SQ:
+	case D_DQ:
+		break;
+	case D_BC:
+	case D_BC_STAR:
+	case D_BC_SLASH:
+		lx->ds = D_BC;
+		break;
+	default:
+		lx->ds = D_N;
+		break;
+	}
+}
+
+/* The first byte from p on that matters to D_N, or end; four at a time
+ * (this is the loop pg_dump data spends its time in). */
+static const char *skip_plain(const char *p, const char *end)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	const unsigned char *e = (const unsigned char *)end;
+
+	while (e - u >= 4 &&
+	       !(data_special[u[0]] | data_special[u[1]] | data_special[u[2]] | data_special[u[3]]))
+		u += 4;
+	while (u < e && !data_special[*u])
+		u++;
+	return (const char *)u;
+}
+
+/* C_MID before anything was reported: the rest of the line read as SQL.
+ * Runs of bytes that change nothing are skipped a table lookup at a time. */
+static const char *scan_data_sql(psql_lexer *lx, const char *p, const char *end)
+{
+	const char *start = p;
+
+	while (p < end && !lx->copy_flagged) {
+		if (lx->ds == D_N) {
+			p = skip_plain(p, end);
+		} else if (lx->ds == D_SQ || lx->ds == D_DQ) {
+			char q = lx->ds == D_SQ ? '\'' : '"';
+			while (p < end && *p != q && *p != '\n')
+				p++;
+		} else if (lx->ds == D_LC || lx->ds == D_SKIP) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			p = nl ? nl : end;
+		}
+		if (p == end)
+			break;
+		if (*p == '\n') {
+			data_eol(lx);
+			p++;
+			lx->line++;
+			lx->cs = C_BOL;
+			break;
+		}
+		data_step(lx, p++);
+	}
+	lx->copy_bytes += (size_t)(p - start);
+	return p;
+}
+
+/* A backslash at a data line's start that is not \.: a meta-command if
+ * the data read as SQL is between tokens. */
+static void data_line_backslash(psql_lexer *lx, bool dot)
+{
+	if (lx->ds == D_N) {
+		lx->ds = dot ? D_SKIP : D_BSNAME; /* \.x is not a command psql knows */
+		lx->bslen = 0;
+	} else if (lx->ds == D_EQ) {
+		lx->ds = dot ? D_EQ : D_EQ_BS; /* the backslash escapes what follows */
+	}
+}
+
 /* Data lines up to a line that is exactly \. (psql also takes \.\r). Each
- * line's start is looked at (copy_line_start), the rest skipped with
- * memchr. */
+ * line's start is looked at (copy_line_start), and the data read as SQL
+ * (scan_data_sql) until something is reported; then the rest is skipped
+ * with memchr. */
 static const char *scan_copy(psql_lexer *lx, const char *p, const char *end)
 {
 	line_at(lx, p);
@@ -1782,15 +2094,14 @@ static const char *scan_copy(psql_lexer *lx, const char *p, const char *end)
 		case C_LEAD:
 			if (c == '\\') { /* " \x" is data, but a meta-command to psql */
 				lx->copy_bytes++;
-				lx->hlen = 0;
-				lx->cs = C_NAME;
+				data_line_backslash(lx, false);
+				lx->cs = C_MID;
 				p++;
 			} else {
 				p = copy_line_start(lx, p);
 			}
 			break;
 		case C_HEAD:
-		case C_NAME:
 			p = copy_head(lx, p, end);
 			break;
 		case C_BS:
@@ -1815,12 +2126,14 @@ static const char *scan_copy(psql_lexer *lx, const char *p, const char *end)
 				break;
 			}
 			lx->copy_bytes += (size_t)(lx->cs - C_BS) + 1; /* \, \. or \.\r was data */
-			lx->hlen = 0;
-			lx->cs = lx->cs == C_BS && !lx->copy_flagged && !is_space((unsigned char)c)
-			             ? C_NAME
-			             : C_MID;
+			data_line_backslash(lx, lx->cs != C_BS);
+			lx->cs = C_MID;
 			break;
 		case C_MID: {
+			if (!lx->copy_flagged) {
+				p = scan_data_sql(lx, p, end);
+				break;
+			}
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 
 			if (!nl) {
@@ -1854,6 +2167,7 @@ psql_lexer *psql_lex_new(const psql_lex_callbacks *cb, void *ctx, size_t max_stm
 	lx->st = S_NORMAL;
 	lx->line = 1;
 	lx->args = xmalloc(ARGS_MAX + 1);
+	lx->tail[0] = lx->tail[1] = '\n';
 	kw_init(lx);
 	stmt_reset(lx);
 	return lx;
@@ -1869,6 +2183,7 @@ void psql_lex_feed(psql_lexer *lx, const char *buf, size_t len)
 	if (memchr(buf, '\0', len))
 		lx->nul = true;
 	lx->cnt = buf;
+	lx->buf0 = buf;
 	lx->seg = lx->seg_on ? buf : NULL;
 	while (p < end) {
 		switch (lx->mode) {
@@ -1885,6 +2200,8 @@ void psql_lex_feed(psql_lexer *lx, const char *buf, size_t len)
 	}
 	flush(lx, end);
 	line_at(lx, end);
+	lx->tail[0] = len >= 2 ? end[-2] : lx->tail[1];
+	lx->tail[1] = end[-1];
 }
 
 /* End of input in the middle of a token: finish it; says what was open. */
@@ -1912,13 +2229,18 @@ static const char *finish_sql(psql_lexer *lx)
 		return NULL;
 	case S_DASH:
 	case S_SLASH:
+		op_char(lx, lx->st == S_DASH ? '-' : '/', text_off(lx, p) - 1);
+		tok_done(lx, p, TK_OP);
+		return NULL;
 	case S_COLON:
 	case S_VAR_BRACE:
 		tok_done(lx, p, TK_OP);
 		return NULL;
 	case S_QSTOP:
-		if (lx->qs_dash)
+		if (lx->qs_dash) {
+			op_char(lx, '-', text_off(lx, p) - 1);
 			tok_done(lx, p, TK_OP);
+		}
 		return NULL;
 	case S_DOLQ_TAG:
 		dolq_fail(lx, p);
@@ -1967,8 +2289,10 @@ bool psql_lex_finish(psql_lexer *lx, const char **why)
 		/* psql ends COPY at the end of input; a partial \. is data. */
 		if (lx->cs >= C_BS && lx->cs <= C_DOTCR)
 			lx->copy_bytes += (size_t)(lx->cs - C_BS) + 1;
-		if (lx->cs == C_HEAD || lx->cs == C_NAME)
-			head_done(lx, lx->cs == C_NAME, true);
+		if (lx->cs == C_HEAD)
+			head_done(lx, true);
+		if (lx->copy_bytes && !lx->copy_flagged)
+			data_flag(lx, "data running to the end of input, which psql sends as SQL");
 		copy_done(lx);
 		lx->mode = M_SQL;
 	} else {
@@ -1996,6 +2320,11 @@ bool psql_lex_finish(psql_lexer *lx, const char **why)
 void psql_lex_set_single_line(psql_lexer *lx, bool on)
 {
 	lx->single_line = on;
+}
+
+void psql_lex_set_no_copy(psql_lexer *lx)
+{
+	lx->no_copy = true;
 }
 
 void psql_lex_free(psql_lexer *lx)

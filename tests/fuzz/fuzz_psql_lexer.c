@@ -48,12 +48,12 @@ static void on_stmt(void *ctx, const psql_stmt *s)
 		fail("truncated flag");
 	if (s->full_len == 0 || s->full_len > r->in_len)
 		fail("full_len");
-	if (s->interesting != (s->keywords != 0 || s->has_variables))
+	if (s->interesting != (s->keywords != 0 || s->has_variables || s->conditional))
 		fail("interesting flag");
 	if (s->line < 1 || s->line > r->lines)
 		fail("statement line");
-	sb_printf(&r->ev, "S%ld %s %x %d %zu %zu|", s->line, s->terminator, s->keywords,
-	          s->has_variables, s->len, s->full_len);
+	sb_printf(&r->ev, "S%ld %s %x %d %d %zu %zu|", s->line, s->terminator, s->keywords,
+	          s->has_variables, s->conditional, s->len, s->full_len);
 	sb_putn(&r->ev, s->text, s->len);
 	sb_putc(&r->ev, '\n');
 }
@@ -77,10 +77,19 @@ static void on_copy(void *ctx, size_t bytes, long line)
 	sb_printf(&r->ev, "C%ld %zu\n", line, bytes);
 }
 
+static void on_copy_sql(void *ctx, const char *word, long line)
+{
+	struct run *r = ctx;
+
+	if (!*word || line < 1 || line > r->lines + 1)
+		fail("copy sql");
+	sb_printf(&r->ev, "Q%ld %s\n", line, word);
+}
+
 /* Lexes data; seed 0 means one chunk. Returns the events (caller frees). */
 static char *lex(const uint8_t *data, size_t len, size_t max, unsigned seed)
 {
-	psql_lex_callbacks cb = {on_stmt, on_meta, on_copy, NULL};
+	psql_lex_callbacks cb = {on_stmt, on_meta, on_copy, on_copy_sql};
 	struct run r = {.max = max, .in_len = len, .lines = 1};
 	psql_lexer *lx;
 	const char *why = NULL;

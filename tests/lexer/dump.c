@@ -1,7 +1,7 @@
 /* dump.c - prints every psql lexer callback as one line, for the golden
  * cases in tests/lexer/cases (see run.sh).
  *
- *   lexer-dump [-q] [-S] [-m MAX_STMT] [-c CHUNK] [FILE]
+ *   lexer-dump [-q] [-S] [-C] [-m MAX_STMT] [-c CHUNK] [FILE]
  *
  * Streams FILE (or standard input) in 64 KiB reads, fed in CHUNK-byte pieces
  * (default: each read whole), and prints
@@ -10,15 +10,15 @@
  *   COPYDATA line=9 bytes=120
  *   COPYSQL line=10 word="delete"
  *   END ok | END open: why
- * (-S: psql's single-line mode) with control characters and backslashes in text escaped. -q prints
- * only counts, for benchmarks (tests/lexer/bench.sh). */
+ * (-S: psql's single-line mode; -C: a -c string, psql_lex_set_no_copy) with control characters and
+ * backslashes in text escaped. -q prints only counts, for benchmarks (tests/lexer/bench.sh). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "psql_lexer.h"
 
-static int quiet, single_line;
+static int quiet, single_line, no_copy;
 static unsigned long n_stmt, n_interesting, n_meta;
 static unsigned long long copy_total;
 
@@ -44,9 +44,10 @@ static void put_escaped(const char *s, size_t n)
 
 static void on_stmt(void *ctx, const psql_stmt *s)
 {
-	static const char *const names[] = {
-	    "DELETE", "UPDATE", "MERGE", "TRUNCATE", "DROP",    "ALTER",  "VACUUM",   "SET",
-	    "BEGIN",  "GRANT",  "COPY",  "DO",       "EXECUTE", "CREATE", "FUNCTION", "OTHER"};
+	static const char *const names[] = {"DELETE", "UPDATE",  "MERGE",   "TRUNCATE", "DROP",
+	                                    "ALTER",  "VACUUM",  "SET",     "BEGIN",    "GRANT",
+	                                    "COPY",   "DO",      "EXECUTE", "CREATE",   "FUNCTION",
+	                                    "OTHER",  "OPERATOR"};
 	const char *sep = "";
 
 	(void)ctx;
@@ -57,7 +58,7 @@ static void on_stmt(void *ctx, const psql_stmt *s)
 	printf("STMT line=%ld term=\"", s->line);
 	put_escaped(s->terminator, strlen(s->terminator));
 	printf("\" kw=");
-	for (unsigned i = 0; i < 16; i++) {
+	for (unsigned i = 0; i < sizeof names / sizeof *names; i++) {
 		if (s->keywords & (1u << i)) {
 			printf("%s%s", sep, names[i]);
 			sep = ",";
@@ -65,7 +66,9 @@ static void on_stmt(void *ctx, const psql_stmt *s)
 	}
 	if (!*sep)
 		printf("-");
-	if (s->interesting != (s->keywords || s->has_variables))
+	if (s->conditional)
+		printf(" cond=yes");
+	if (s->interesting != (s->keywords || s->has_variables || s->conditional))
 		printf(" BAD-INTERESTING");
 	if (s->text[s->len] != '\0')
 		printf(" BAD-LEN");
@@ -123,6 +126,8 @@ int main(int argc, char **argv)
 			quiet = 1;
 		else if (strcmp(argv[i], "-S") == 0)
 			single_line = 1;
+		else if (strcmp(argv[i], "-C") == 0)
+			no_copy = 1;
 		else
 			path = argv[i];
 	}
@@ -134,6 +139,8 @@ int main(int argc, char **argv)
 	psql_lex_callbacks cb = {on_stmt, on_meta, on_copy, on_copy_sql};
 	psql_lexer *lx = psql_lex_new(&cb, NULL, max_stmt);
 	psql_lex_set_single_line(lx, single_line);
+	if (no_copy)
+		psql_lex_set_no_copy(lx);
 	const char *why = NULL;
 
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {

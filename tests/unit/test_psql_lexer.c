@@ -17,15 +17,18 @@ static void on_stmt(void *ctx, const psql_stmt *s)
 {
 	(void)ctx;
 	sb_printf(&out, "S%ld%s", s->line, s->terminator);
-	for (unsigned i = 0; i < 16; i++)
+	for (unsigned i = 0; i < 17; i++)
 		if (s->keywords & (1u << i))
 			sb_putc(&out, (char)('a' + i));
 	if (s->has_variables)
 		sb_putc(&out, 'v');
+	if (s->conditional)
+		sb_putc(&out, '?');
 	if (s->truncated)
 		sb_printf(&out, "~%zu", s->full_len);
 	sb_printf(&out, "{%s} ", s->text);
-	if (s->interesting != (s->keywords || s->has_variables) || s->text[s->len] != '\0')
+	if (s->interesting != (s->keywords || s->has_variables || s->conditional) ||
+	    s->text[s->len] != '\0')
 		sb_puts(&out, "BAD ");
 }
 
