@@ -30,7 +30,7 @@ SRC := src/main.c src/help.c src/cmd_run.c src/cmd_rules.c src/cmd_admin.c src/e
        src/config.c src/classify.c src/rules.c src/examples.c src/facts.c \
        src/decide.c src/gate.c src/audit.c src/exec.c src/die.c src/util.c \
        src/toml/toml.c src/analyse/analyse.c src/analyse/rm.c \
-       src/analyse/terraform.c src/analyse/tfplan.c src/analyse/psql.c src/analyse/pg_restore.c src/psql/lexer.c src/psql/explain.c src/psql/target.c src/psql/sqlfacts.c src/psql/pg_wrapper.c src/psql/target_facts.c
+       src/analyse/terraform.c src/analyse/tfplan.c src/analyse/psql.c src/analyse/pg_restore.c src/analyse/longopt.c src/psql/lexer.c src/psql/explain.c src/psql/target.c src/psql/sqlfacts.c src/psql/pg_wrapper.c src/psql/target_facts.c
 RULES := $(sort $(wildcard rules.d/*.toml))
 
 OBJ      := $(SRC:%.c=build/obj/%.o) build/obj/embedded_rules.o

@@ -44,6 +44,7 @@
 
 #include "analyse.h"
 #include "classify.h"
+#include "longopt.h"
 #include "pg_target.h"
 #include "psql_lexer.h"
 #include "sqlfacts.h"
@@ -78,61 +79,59 @@ enum {
 };
 
 typedef struct {
-	const char *name; /* long name */
-	int code;         /* short letter, or L_* */
-	bool arg;         /* takes a value */
-	bool pass;        /* given to the helper pg_restore: it shapes the script
-	                     (or, -h -p -U, lets Debian's pg_wrapper pick the
-	                     same pg_restore version; -f - makes them unused) */
+	longopt o; /* long name, short letter or L_*, takes a value */
+	bool pass; /* given to the helper pg_restore: it shapes the script
+	              (or, -h -p -U, lets Debian's pg_wrapper pick the
+	              same pg_restore version; -f - makes them unused) */
 } opt_spec;
 
 static const opt_spec pgr_specs[] = {
-    {"clean", 'c', false, true},
-    {"create", 'C', false, true},
-    {"data-only", 'a', false, true},
-    {"dbname", 'd', true, false},
-    {"exit-on-error", 'e', false, false},
-    {"exclude-schema", 'N', true, true},
-    {"file", 'f', true, false},
-    {"format", 'F', true, true},
-    {"function", 'P', true, true},
-    {"host", 'h', true, true},
-    {"index", 'I', true, true},
-    {"jobs", 'j', true, false},
-    {"list", 'l', false, false},
-    {"no-privileges", 'x', false, true},
-    {"no-acl", 'x', false, true},
-    {"no-owner", 'O', false, true},
-    {"no-reconnect", 'R', false, false},
-    {"port", 'p', true, true},
-    {"no-password", 'w', false, false},
-    {"password", 'W', false, false},
-    {"schema", 'n', true, true},
-    {"schema-only", 's', false, true},
-    {"superuser", 'S', true, true},
-    {"table", 't', true, true},
-    {"trigger", 'T', true, true},
-    {"use-list", 'L', true, true},
-    {"username", 'U', true, true},
-    {"verbose", 'v', false, false},
-    {"single-transaction", '1', false, true},
-    {"disable-triggers", L_DISABLE_TRIGGERS, false, true},
-    {"enable-row-security", L_ENABLE_ROW_SECURITY, false, true},
-    {"if-exists", L_IF_EXISTS, false, true},
-    {"no-data-for-failed-tables", L_NO_DATA_FOR_FAILED_TABLES, false, true},
-    {"no-table-access-method", L_NO_TABLE_AM, false, true},
-    {"no-tablespaces", L_NO_TABLESPACES, false, true},
-    {"role", L_ROLE, true, true},
-    {"section", L_SECTION, true, true},
-    {"strict-names", L_STRICT_NAMES, false, true},
-    {"use-set-session-authorization", L_USE_SET_SESSION_AUTH, false, true},
-    {"no-comments", L_NO_COMMENTS, false, true},
-    {"no-publications", L_NO_PUBLICATIONS, false, true},
-    {"no-security-labels", L_NO_SECURITY_LABELS, false, true},
-    {"no-subscriptions", L_NO_SUBSCRIPTIONS, false, true},
+    {{"clean", 'c', LONGOPT_NONE}, true},
+    {{"create", 'C', LONGOPT_NONE}, true},
+    {{"data-only", 'a', LONGOPT_NONE}, true},
+    {{"dbname", 'd', LONGOPT_REQUIRED}, false},
+    {{"exit-on-error", 'e', LONGOPT_NONE}, false},
+    {{"exclude-schema", 'N', LONGOPT_REQUIRED}, true},
+    {{"file", 'f', LONGOPT_REQUIRED}, false},
+    {{"format", 'F', LONGOPT_REQUIRED}, true},
+    {{"function", 'P', LONGOPT_REQUIRED}, true},
+    {{"host", 'h', LONGOPT_REQUIRED}, true},
+    {{"index", 'I', LONGOPT_REQUIRED}, true},
+    {{"jobs", 'j', LONGOPT_REQUIRED}, false},
+    {{"list", 'l', LONGOPT_NONE}, false},
+    {{"no-privileges", 'x', LONGOPT_NONE}, true},
+    {{"no-acl", 'x', LONGOPT_NONE}, true},
+    {{"no-owner", 'O', LONGOPT_NONE}, true},
+    {{"no-reconnect", 'R', LONGOPT_NONE}, false},
+    {{"port", 'p', LONGOPT_REQUIRED}, true},
+    {{"no-password", 'w', LONGOPT_NONE}, false},
+    {{"password", 'W', LONGOPT_NONE}, false},
+    {{"schema", 'n', LONGOPT_REQUIRED}, true},
+    {{"schema-only", 's', LONGOPT_NONE}, true},
+    {{"superuser", 'S', LONGOPT_REQUIRED}, true},
+    {{"table", 't', LONGOPT_REQUIRED}, true},
+    {{"trigger", 'T', LONGOPT_REQUIRED}, true},
+    {{"use-list", 'L', LONGOPT_REQUIRED}, true},
+    {{"username", 'U', LONGOPT_REQUIRED}, true},
+    {{"verbose", 'v', LONGOPT_NONE}, false},
+    {{"single-transaction", '1', LONGOPT_NONE}, true},
+    {{"disable-triggers", L_DISABLE_TRIGGERS, LONGOPT_NONE}, true},
+    {{"enable-row-security", L_ENABLE_ROW_SECURITY, LONGOPT_NONE}, true},
+    {{"if-exists", L_IF_EXISTS, LONGOPT_NONE}, true},
+    {{"no-data-for-failed-tables", L_NO_DATA_FOR_FAILED_TABLES, LONGOPT_NONE}, true},
+    {{"no-table-access-method", L_NO_TABLE_AM, LONGOPT_NONE}, true},
+    {{"no-tablespaces", L_NO_TABLESPACES, LONGOPT_NONE}, true},
+    {{"role", L_ROLE, LONGOPT_REQUIRED}, true},
+    {{"section", L_SECTION, LONGOPT_REQUIRED}, true},
+    {{"strict-names", L_STRICT_NAMES, LONGOPT_NONE}, true},
+    {{"use-set-session-authorization", L_USE_SET_SESSION_AUTH, LONGOPT_NONE}, true},
+    {{"no-comments", L_NO_COMMENTS, LONGOPT_NONE}, true},
+    {{"no-publications", L_NO_PUBLICATIONS, LONGOPT_NONE}, true},
+    {{"no-security-labels", L_NO_SECURITY_LABELS, LONGOPT_NONE}, true},
+    {{"no-subscriptions", L_NO_SUBSCRIPTIONS, LONGOPT_NONE}, true},
     /* 15.14 and later: the \restrict key of script output. The helper's
      * script needs none of its own. */
-    {"restrict-key", L_RESTRICT_KEY, true, false},
+    {{"restrict-key", L_RESTRICT_KEY, LONGOPT_REQUIRED}, false},
 };
 
 #define N_SPECS (sizeof pgr_specs / sizeof *pgr_specs)
@@ -147,37 +146,9 @@ typedef struct {
 	size_t n_operands;
 } pgr_opts;
 
-static const opt_spec *find_short(int c)
-{
-	for (size_t i = 0; i < N_SPECS; i++)
-		if (pgr_specs[i].code == c)
-			return &pgr_specs[i];
-	return NULL;
-}
-
-/* getopt_long: an exact name, else a unique prefix (--no-acl and
- * --no-privileges are one option, so a prefix of both alone is not
- * ambiguous). */
-static const opt_spec *find_long(const char *name, size_t len)
-{
-	const opt_spec *found = NULL;
-
-	for (size_t i = 0; i < N_SPECS; i++) {
-		const opt_spec *s = &pgr_specs[i];
-		if (strncmp(s->name, name, len) != 0)
-			continue;
-		if (strlen(s->name) == len)
-			return s;
-		if (found && found->code != s->code)
-			return NULL;
-		found = s;
-	}
-	return found;
-}
-
 static void apply_opt(pgr_opts *o, const opt_spec *s, const char *val)
 {
-	switch (s->code) {
+	switch (s->o.code) {
 	case 'd':
 		o->dbname = val;
 		break;
@@ -219,69 +190,37 @@ static void apply_opt(pgr_opts *o, const opt_spec *s, const char *val)
 	}
 	if (!s->pass)
 		return;
-	if (s->arg)
-		sv_push_steal(&o->helper_args, xasprintf("--%s=%s", s->name, val));
+	if (s->o.arg)
+		sv_push_steal(&o->helper_args, xasprintf("--%s=%s", s->o.name, val));
 	else
-		sv_push_steal(&o->helper_args, xasprintf("--%s", s->name));
+		sv_push_steal(&o->helper_args, xasprintf("--%s", s->o.name));
 }
 
-/* Returns how many argv entries the option used. */
-static int parse_long(pgr_opts *o, int argc, char *const *argv, int i)
+static void on_option(void *ctx, const longopt *s, const char *val)
 {
-	const char *a = argv[i] + 2;
-	const char *eq = strchr(a, '=');
-	size_t len = eq ? (size_t)(eq - a) : strlen(a);
-	const opt_spec *s = find_long(a, len);
-
-	if (!s || (eq && !s->arg)) {
-		sv_push(&o->unknown, argv[i]);
-		return 1;
-	}
-	if (s->arg && !eq) {
-		if (i + 1 >= argc) {
-			sv_push(&o->unknown, argv[i]);
-			return 1;
-		}
-		apply_opt(o, s, argv[i + 1]);
-		return 2;
-	}
-	apply_opt(o, s, eq ? eq + 1 : NULL);
-	return 1;
+	apply_opt(ctx, (const opt_spec *)(const void *)s, val); /* s is an entry's first member */
 }
 
-static int parse_short(pgr_opts *o, int argc, char *const *argv, int i)
+static void on_operand(void *ctx, int i)
 {
-	for (const char *p = argv[i] + 1; *p; p++) {
-		const opt_spec *s = *p == '?' ? NULL : find_short((unsigned char)*p);
-		if (!s) {
-			char bad[3] = {'-', *p, '\0'};
-			sv_push(&o->unknown, bad);
-			continue;
-		}
-		if (!s->arg) {
-			apply_opt(o, s, NULL);
-			continue;
-		}
-		if (p[1]) {
-			apply_opt(o, s, p + 1);
-			return 1;
-		}
-		if (i + 1 >= argc) {
-			sv_push(&o->unknown, argv[i]);
-			return 1;
-		}
-		apply_opt(o, s, argv[i + 1]);
-		return 2;
-	}
-	return 1;
+	pgr_opts *o = ctx;
+
+	if (o->n_operands < MAX_OPERANDS)
+		o->operand_idx[o->n_operands] = i;
+	o->n_operands++;
+}
+
+static void on_refused(void *ctx, const char *word)
+{
+	sv_push(&((pgr_opts *)ctx)->unknown, word);
 }
 
 /* pg_restore permutes like getopt_long; --help, -?, --version and -V count
  * only as the first argument. */
 static void parse_pg_restore_argv(const invocation *inv, pgr_opts *o)
 {
+	static const longopt_calls calls = {on_option, on_operand, on_refused};
 	bool permute = inv_getenv(inv, "POSIXLY_CORRECT") == NULL;
-	bool done = false;
 
 	if (inv->argc > 1) {
 		const char *a = inv->argv[1];
@@ -291,23 +230,8 @@ static void parse_pg_restore_argv(const invocation *inv, pgr_opts *o)
 			return;
 		}
 	}
-	for (int i = 1; i < inv->argc;) {
-		const char *a = inv->argv[i];
-		if (done || a[0] != '-' || a[1] == '\0') {
-			if (o->n_operands < MAX_OPERANDS)
-				o->operand_idx[o->n_operands] = i;
-			o->n_operands++;
-			done = done || !permute;
-			i++;
-		} else if (!strcmp(a, "--")) {
-			done = true;
-			i++;
-		} else if (a[1] == '-') {
-			i += parse_long(o, inv->argc, inv->argv, i);
-		} else {
-			i += parse_short(o, inv->argc, inv->argv, i);
-		}
-	}
+	longopt_parse(inv->argc, inv->argv, pgr_specs, N_SPECS, sizeof *pgr_specs, permute, &calls,
+	              o);
 }
 
 /* ---- target ------------------------------------------------------------ */

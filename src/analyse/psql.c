@@ -29,6 +29,7 @@
 #include "classify.h"
 #include "engine.h"
 #include "explain.h"
+#include "longopt.h"
 #include "pg_target.h"
 #include "psql_lexer.h"
 #include "sqlfacts.h"
@@ -85,13 +86,8 @@ struct psql_ctx {
 
 /* ---- command line ------------------------------------------------------ */
 
-typedef struct {
-	const char *name;
-	char short_name;
-	int arg; /* 0 none, 1 required, 2 optional (--help[=topic]) */
-} opt_spec;
-
-static const opt_spec psql_specs[] = {
+/* arg: 0 none, 1 required, 2 optional (--help[=topic]): LONGOPT_* */
+static const longopt psql_specs[] = {
     {"echo-all", 'a', 0},
     {"no-align", 'A', 0},
     {"command", 'c', 1},
@@ -129,33 +125,6 @@ static const opt_spec psql_specs[] = {
     {"help", '?', 2},
     {"csv", 0, 0},
 };
-
-static const opt_spec *find_short(char c)
-{
-	for (size_t i = 0; i < sizeof psql_specs / sizeof *psql_specs; i++)
-		if (psql_specs[i].short_name == c)
-			return &psql_specs[i];
-	return NULL;
-}
-
-/* getopt_long: an exact name, else a unique prefix ("variable" and "set"
- * are both -v, so a prefix matching only those two is not ambiguous). */
-static const opt_spec *find_long(const char *name, size_t len)
-{
-	const opt_spec *found = NULL;
-
-	for (size_t i = 0; i < sizeof psql_specs / sizeof *psql_specs; i++) {
-		const opt_spec *s = &psql_specs[i];
-		if (strncmp(s->name, name, len) != 0)
-			continue;
-		if (strlen(s->name) == len)
-			return s;
-		if (found && found->short_name != s->short_name)
-			return NULL;
-		found = s;
-	}
-	return found;
-}
 
 /* psql's ParseVariableBool: 1, 0, or -1 when the value is not a boolean. */
 static int parse_bool(const char *v)
@@ -243,87 +212,45 @@ static void apply_opt(psql_opts *o, char c, const char *name, const char *val)
 	}
 }
 
-/* Returns how many argv entries the option used. */
-static int parse_long(psql_opts *o, int argc, char *const *argv, int i)
-{
-	const char *a = argv[i] + 2;
-	const char *eq = strchr(a, '=');
-	size_t len = eq ? (size_t)(eq - a) : strlen(a);
-	const opt_spec *s = find_long(a, len);
+typedef struct {
+	psql_opts *o;
+	char *const *argv;
+	const char *operands[2];
+	size_t n_operands;
+} psql_argv_ctx;
 
-	if (!s || (eq && s->arg == 0)) {
-		sv_push(&o->unknown, argv[i]);
-		return 1;
-	}
-	if (s->arg == 1 && !eq) {
-		if (i + 1 >= argc) {
-			sv_push(&o->unknown, argv[i]);
-			return 1;
-		}
-		apply_opt(o, s->short_name, s->name, argv[i + 1]);
-		return 2;
-	}
-	apply_opt(o, s->short_name, s->name, eq ? eq + 1 : NULL);
-	return 1;
+static void on_option(void *ctx, const longopt *s, const char *val)
+{
+	apply_opt(((psql_argv_ctx *)ctx)->o, (char)s->code, s->name, val);
 }
 
-static int parse_short(psql_opts *o, int argc, char *const *argv, int i)
+static void on_operand(void *ctx, int i)
 {
-	for (const char *p = argv[i] + 1; *p; p++) {
-		const opt_spec *s = find_short(*p);
-		if (!s) {
-			char bad[3] = {'-', *p, '\0'};
-			sv_push(&o->unknown, bad);
-			continue;
-		}
-		if (s->arg != 1) {
-			apply_opt(o, *p, s->name, NULL);
-			continue;
-		}
-		if (p[1]) {
-			apply_opt(o, *p, s->name, p + 1);
-			return 1;
-		}
-		if (i + 1 >= argc) {
-			sv_push(&o->unknown, argv[i]);
-			return 1;
-		}
-		apply_opt(o, *p, s->name, argv[i + 1]);
-		return 2;
-	}
-	return 1;
+	psql_argv_ctx *c = ctx;
+
+	if (c->n_operands < 2)
+		c->operands[c->n_operands++] = c->argv[i]; /* more are ignored by psql */
+}
+
+static void on_refused(void *ctx, const char *word)
+{
+	sv_push(&((psql_argv_ctx *)ctx)->o->unknown, word);
 }
 
 /* psql permutes like getopt_long; operands are DBNAME then USERNAME. */
 static void parse_psql_argv(const invocation *inv, psql_opts *o)
 {
-	bool permute = inv_getenv(inv, "POSIXLY_CORRECT") == NULL;
-	bool done = false;
-	const char *operands[2] = {NULL, NULL};
-	size_t n_operands = 0;
+	static const longopt_calls calls = {on_option, on_operand, on_refused};
+	psql_argv_ctx c = {.o = o, .argv = inv->argv};
 
-	for (int i = 1; i < inv->argc;) {
-		const char *a = inv->argv[i];
-		if (done || a[0] != '-' || a[1] == '\0') {
-			if (n_operands < 2)
-				operands[n_operands++] = a; /* more are ignored by psql */
-			done = done || !permute;
-			i++;
-		} else if (!strcmp(a, "--")) {
-			done = true;
-			i++;
-		} else if (a[1] == '-') {
-			i += parse_long(o, inv->argc, inv->argv, i);
-		} else {
-			i += parse_short(o, inv->argc, inv->argv, i);
-		}
-	}
+	longopt_parse(inv->argc, inv->argv, psql_specs, sizeof psql_specs / sizeof *psql_specs,
+	              sizeof *psql_specs, inv_getenv(inv, "POSIXLY_CORRECT") == NULL, &calls, &c);
 	/* As psql: the first operand is the database unless -d named one. */
-	for (size_t k = 0; k < n_operands; k++) {
+	for (size_t k = 0; k < c.n_operands; k++) {
 		if (!o->dbname)
-			o->dbname = operands[k];
+			o->dbname = c.operands[k];
 		else if (!o->user)
-			o->user = operands[k];
+			o->user = c.operands[k];
 	}
 }
 
