@@ -629,6 +629,15 @@ static void check_git(hits *h, const char *path, bool is_dir)
 
 /* ---- bounded scan of what a recursive removal takes ------------------- */
 
+/* Does a protected glob name path as it is written? */
+static bool text_protected(const protection *p, const char *path)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (fnmatch(p->v[i].glob, path, FNM_PATHNAME) == 0)
+			return true;
+	return false;
+}
+
 /* A directory that is a protected one under another path (a bind mount):
  * the operand contains that protected directory. */
 static void scan_identity(scan *s, const char *sub, const struct stat *st, const char *relation)
@@ -637,7 +646,10 @@ static void scan_identity(scan *s, const char *sub, const struct stat *st, const
 	if (!id)
 		return;
 	add_hit(s->h, id->kind, id->path, relation);
-	if (strcmp(sub, id->path) != 0)
+	/* Worth a note only when the path itself names nothing protected:
+	 * /usr/sbin is /sbin on a merged-/usr system, and a child of /usr
+	 * anyway. */
+	if (!text_protected(s->prot, sub))
 		sv_push_steal(&s->notes, xasprintf("%s is the protected directory %s under another "
 		                                   "path (a bind mount)",
 		                                   sub, id->path));
