@@ -5,6 +5,10 @@ IL="$(cd "$(dirname "$IL")" && pwd)/$(basename "$IL")"
 PTY="$BATS_TEST_DIRNAME/../pty.exp"
 
 setup() {
+	base_setup
+}
+
+base_setup() {
 	T="$(mktemp -d /tmp/interlock-bats.XXXXXX)"
 	export HOME="$T/home"
 	mkdir -p "$HOME" "$T/work"
@@ -39,6 +43,45 @@ no_tty() {
 # The last audit record's field, via jq.
 last_audit() {
 	tail -n 1 "$AUDIT" | jq -r "$1"
+}
+
+# ---- PostgreSQL (psql*, pg_restore*, explain.bats) -------------------------
+# pg_start [DB...]: a private PostgreSQL 15 server for the file
+# (tests/pg/server.sh; PGDIR PGHOST PGPORT PGUSER exported), with the
+# databases DB... created. Call it from setup_file, pg_stop from
+# teardown_file.
+pg_start() {
+	eval "$("$BATS_TEST_DIRNAME/../pg/server.sh" start)"
+	export PGDIR PGHOST PGPORT PGUSER=postgres
+	local db
+	for db in "$@"; do
+		/usr/bin/psql -X -q -d postgres -c "CREATE DATABASE $db"
+	done
+}
+
+pg_stop() {
+	"$BATS_TEST_DIRNAME/../pg/server.sh" stop "$PGDIR"
+}
+
+# pg_setup: base_setup, and nothing psql reads inherited from whoever runs
+# the suite.
+pg_setup() {
+	base_setup
+	unset PGOPTIONS PGDATABASE PGCLIENTENCODING PSQLRC PSQL_EDITOR EDITOR VISUAL
+}
+
+# fresh_items DB...: a table items(id) with 10 rows in each database.
+fresh_items() {
+	local db
+	for db in "$@"; do
+		/usr/bin/psql -X -q -d "$db" -c "DROP TABLE IF EXISTS items; CREATE TABLE items(id int);
+			INSERT INTO items SELECT generate_series(1,10)"
+	done
+}
+
+# rows DB: how many rows DB's items has.
+rows() {
+	/usr/bin/psql -X -qAt -d "$1" -c "SELECT count(*) FROM items"
 }
 
 # ---- terraform (tests/bats/terraform.bats) --------------------------------

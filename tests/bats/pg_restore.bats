@@ -8,27 +8,18 @@ load helpers
 PGBIN=/usr/lib/postgresql/15/bin
 
 setup_file() {
-	eval "$("$BATS_TEST_DIRNAME/../pg/server.sh" start)"
-	export PGDIR PGHOST PGPORT PGUSER=postgres
-	/usr/bin/psql -X -q -d postgres -c "CREATE DATABASE app_production"
+	pg_start app_production
 }
 
 teardown_file() {
-	"$BATS_TEST_DIRNAME/../pg/server.sh" stop "$PGDIR"
+	pg_stop
 }
 
 # app_production: items(id serial primary key, name text, data bytea) with
 # 10 rows (every byte value in data), an index and a GRANT; ARCHIVE is its
 # pg_dump -Fc. app_dev: a fresh empty database.
 setup() {
-	T="$(mktemp -d /tmp/interlock-bats.XXXXXX)"
-	export HOME="$T/home" XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state"
-	export INTERLOCK_CONFIG="$T/interlock.ini"
-	mkdir -p "$HOME" "$T/work"
-	printf '[interlock]\nsyslog = no\n' >"$INTERLOCK_CONFIG"
-	unset INTERLOCK_AGENT CLAUDECODE GEMINI_CLI CODEX_SANDBOX CURSOR_AGENT NO_COLOR PGOPTIONS \
-		PGDATABASE POSIXLY_CORRECT
-	AUDIT="$XDG_STATE_HOME/interlock/audit.jsonl"
+	pg_setup
 	/usr/bin/psql -X -q -d app_production -c "DROP TABLE IF EXISTS items CASCADE;
 		CREATE TABLE items(id serial PRIMARY KEY, name text, data bytea);
 		CREATE INDEX items_name ON items(name);
@@ -40,11 +31,6 @@ setup() {
 	/usr/bin/psql -X -q -d postgres -c "DROP DATABASE IF EXISTS app_dev" -c "CREATE DATABASE app_dev"
 	ARCHIVE="$T/app.dump"
 	"$PGBIN/pg_dump" -Fc -d app_production -f "$ARCHIVE"
-	cd "$T/work" || return 1
-}
-
-rows() {
-	/usr/bin/psql -X -qAt -d "$1" -c "SELECT count(*) FROM items"
 }
 
 # A checksum of every row of items (fails when the table does not exist).

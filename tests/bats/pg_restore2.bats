@@ -10,13 +10,11 @@ load helpers
 PGBIN=/usr/lib/postgresql/15/bin
 
 setup_file() {
-	eval "$("$BATS_TEST_DIRNAME/../pg/server.sh" start)"
-	export PGDIR PGHOST PGPORT PGUSER=postgres
-	/usr/bin/psql -X -q -d postgres -c "CREATE DATABASE shop_stg" -c "CREATE DATABASE shop_production"
+	pg_start shop_stg shop_production
 }
 
 teardown_file() {
-	"$BATS_TEST_DIRNAME/../pg/server.sh" stop "$PGDIR"
+	pg_stop
 }
 
 # In both databases: the schema keepme (with a table) and three tables whose
@@ -25,13 +23,7 @@ teardown_file() {
 # `DROP SCHEMA keepme CASCADE;` and `$q$;` (padded to the same length). As
 # one script they are one string literal; pg_restore runs each on its own.
 setup() {
-	T="$(mktemp -d /tmp/interlock-bats.XXXXXX)"
-	export HOME="$T/home" XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state"
-	export INTERLOCK_CONFIG="$T/interlock.ini"
-	mkdir -p "$HOME" "$T/work"
-	printf '[interlock]\nsyslog = no\n' >"$INTERLOCK_CONFIG"
-	unset INTERLOCK_AGENT CLAUDECODE GEMINI_CLI CODEX_SANDBOX CURSOR_AGENT NO_COLOR PGOPTIONS \
-		PGDATABASE POSIXLY_CORRECT
+	pg_setup
 	for db in shop_stg shop_production; do
 		/usr/bin/psql -X -q -d "$db" -c "DROP SCHEMA IF EXISTS keepme CASCADE;
 			DROP TABLE IF EXISTS a, b, c;
@@ -53,7 +45,6 @@ for t, new in ((b'a', b'SELECT $q$'), (b'b', b'DROP SCHEMA keepme CASCADE;'), (b
     d = d.replace(old, new.ljust(len(old)))
 open(sys.argv[2], 'wb').write(d)
 EOF
-	cd "$T/work" || return 1
 }
 
 has_keepme() {

@@ -12,8 +12,7 @@
 load helpers
 
 setup_file() {
-	eval "$("$BATS_TEST_DIRNAME/../pg/server.sh" start)"
-	export PGDIR PGHOST PGPORT PGUSER=postgres
+	pg_start
 	for db in app_production shadow_production view_production; do
 		/usr/bin/psql -X -q -d postgres -c "CREATE DATABASE $db"
 		/usr/bin/psql -X -q -d $db -c "CREATE TABLE items(id int);
@@ -33,17 +32,11 @@ setup_file() {
 }
 
 teardown_file() {
-	"$BATS_TEST_DIRNAME/../pg/server.sh" stop "$PGDIR"
+	pg_stop
 }
 
 setup() {
-	T="$(mktemp -d /tmp/interlock-bats.XXXXXX)"
-	export HOME="$T/home" XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state"
-	export INTERLOCK_CONFIG="$T/interlock.ini"
-	mkdir -p "$HOME" "$T/work"
-	printf '[interlock]\nsyslog = no\n' >"$INTERLOCK_CONFIG"
-	unset INTERLOCK_AGENT CLAUDECODE GEMINI_CLI CODEX_SANDBOX CURSOR_AGENT NO_COLOR PGOPTIONS
-	cd "$T/work" || return 1
+	pg_setup
 }
 
 # dml FIELD: FIELD of every dml operation of the JSON in $output.

@@ -9,35 +9,17 @@
 load helpers
 
 setup_file() {
-	eval "$("$BATS_TEST_DIRNAME/../pg/server.sh" start)"
-	export PGDIR PGHOST PGPORT PGUSER=postgres
-	for db in app_production app_dev; do
-		/usr/bin/psql -X -q -d postgres -c "CREATE DATABASE $db"
-	done
+	pg_start app_production app_dev
 }
 
 teardown_file() {
-	"$BATS_TEST_DIRNAME/../pg/server.sh" stop "$PGDIR"
+	pg_stop
 }
 
 # Fresh table items(id) with 10 rows in every database.
 setup() {
-	T="$(mktemp -d /tmp/interlock-bats.XXXXXX)"
-	export HOME="$T/home" XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state"
-	export INTERLOCK_CONFIG="$T/interlock.ini"
-	mkdir -p "$HOME" "$T/work"
-	printf '[interlock]\nsyslog = no\n' >"$INTERLOCK_CONFIG"
-	unset INTERLOCK_AGENT CLAUDECODE GEMINI_CLI CODEX_SANDBOX CURSOR_AGENT NO_COLOR PGOPTIONS \
-		PGCLIENTENCODING PSQLRC PSQL_EDITOR EDITOR VISUAL
-	for db in app_production app_dev postgres; do
-		/usr/bin/psql -X -q -d $db -c "DROP TABLE IF EXISTS items; CREATE TABLE items(id int);
-			INSERT INTO items SELECT generate_series(1,10)"
-	done
-	cd "$T/work" || return 1
-}
-
-rows() {
-	/usr/bin/psql -X -qAt -d "$1" -c "SELECT count(*) FROM items"
+	pg_setup
+	fresh_items app_production app_dev postgres
 }
 
 # ---- 1. \connect ----------------------------------------------------------
